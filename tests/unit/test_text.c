@@ -1,0 +1,164 @@
+/*
+ * text/: folding, tokens, sentences and the language guess.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "text/text.h"
+
+/* Joins the folded forms of all tokens with '|', kinds as a prefix letter
+ * for non-words, so one string states the whole expectation. */
+static void render(const char *in, char *out, size_t cap)
+{
+    text_tokens *t = NULL;
+    assert_int_equal(text_tokenize(in, strlen(in), &t), VG_OK);
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < t->n; i++) {
+        static const char kinds[] = "wn#@eEp";
+        char pre[3] = {0};
+        if (t->v[i].kind != TEXT_WORD) {
+            pre[0] = kinds[t->v[i].kind];
+            pre[1] = ':';
+        }
+        n += (size_t)snprintf(out + n, cap - n, "%s%s%s", i ? "|" : "", pre,
+                              text_norm(t, i));
+    }
+    text_tokens_free(t);
+}
+
+static void tokens_fold_case_accents_ligatures(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } rows[] = {
+        {"Crédit CRÉDIT crédit", "credit|credit|credit"},
+        {"cre\xcc\x81" "dit", "credit"},            /* NFD equals NFC */
+        {"Straße", "strasse"},
+        {"Œuvre cœur Æther", "oeuvre|coeur|aether"},
+        {"L'Oréal", "l|oreal"},
+        {"l\xe2\x80\x99" "avis", "l|avis"},          /* typographic apostrophe */
+        {"e-mail t-mobile", "e|mail|t|mobile"},
+        {"don't", "don|t"},
+        {"ﬁne", "fine"},                              /* compatibility ligature */
+    };
+    char got[512];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        render(rows[i].in, got, sizeof got);
+        assert_string_equal(got, rows[i].want);
+    }
+}
+
+static void tokens_kinds_hashtags_handles_emoji_emoticons(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } rows[] = {
+        {"#Fibrelia @fibrelia_FR", "#:fibrelia|@:fibrelia_fr"},
+        {"mail a@b.com", "mail|a|b|com"},              /* not a handle */
+        {"top 😍👍🏽", "top|e:😍|e:👍"},                 /* skin tone dropped */
+        {"super :) nul :-( <3 xD", "super|E::)|nul|E::-(|E:<3|E:xD"},
+        {"http://x.fr/a", "http|x|fr|a"},              /* no emoticon in URLs */
+        {"quoi ?! 2026", "quoi|p:?!|n:2026"},
+        {"bad\xff\xfe bytes", "bad|bytes"},           /* invalid UTF-8 skipped */
+        {"", ""},
+    };
+    char got[512];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        render(rows[i].in, got, sizeof got);
+        assert_string_equal(got, rows[i].want);
+    }
+}
+
+static void tokens_flags_caps_elongation_glue(void **state)
+{
+    (void)state;
+    const char *s = "NUL Bien nuuuul j'adore";
+    text_tokens *t = NULL;
+    assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
+    assert_int_equal(t->n, 5);
+    assert_true(t->v[0].flags & TEXT_F_UPPER);
+    assert_true(t->v[1].flags & TEXT_F_TITLE);
+    assert_false(t->v[1].flags & TEXT_F_UPPER);
+    assert_true(t->v[2].flags & TEXT_F_ELONG);
+    assert_false(t->v[3].flags & TEXT_F_APOS);
+    assert_true(t->v[4].flags & TEXT_F_APOS);
+    assert_int_equal(t->v[4].start, 18);
+    assert_int_equal(t->v[4].len, 5);
+    text_tokens_free(t);
+}
+
+static void sentences_know_abbreviations_and_lowercase_continuations(void **state)
+{
+    (void)state;
+    static const struct { const char *in; size_t n; const char *first; } rows[] = {
+        {"C'est nul. Vraiment nul.", 2, "C'est nul."},
+        {"M. Dupont est venu. Il a aimé.", 2, "M. Dupont est venu."},
+        {"Voir etc. Puis partir.", 1, "Voir etc. Puis partir."},
+        {"The U.S. market grew. Fine.", 2, "The U.S. market grew."},
+        {"génial ! je recommande", 1, "génial ! je recommande"},
+        {"Top ! Je recommande", 2, "Top !"},
+        {"ligne un\nligne deux", 2, "ligne un"},
+        {"Prix: 3.5 euros. Ok", 2, "Prix: 3.5 euros."},
+        {"Voir fibrelia.com pour plus.", 1, "Voir fibrelia.com pour plus."},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        text_tokens *t = NULL;
+        assert_int_equal(text_tokenize(rows[i].in, strlen(rows[i].in), &t), VG_OK);
+        assert_int_equal(t->n_sent, rows[i].n);
+        size_t len = t->sent[0].end - t->sent[0].start;
+        assert_int_equal(len, strlen(rows[i].first));
+        assert_memory_equal(rows[i].in + t->sent[0].start, rows[i].first, len);
+        /* Every token belongs to the sentence whose token range holds it. */
+        for (size_t s = 0; s < t->n_sent; s++)
+            for (uint32_t k = t->sent[s].tok_begin; k < t->sent[s].tok_end; k++)
+                assert_int_equal(t->v[k].sentence, s);
+        text_tokens_free(t);
+    }
+}
+
+static void lang_guess_from_function_words(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } rows[] = {
+        {"Le service client est vraiment nul depuis la panne", "fr"},
+        {"The customer support is really slow since the outage", "en"},
+        {"El servicio es muy malo y no funciona", "es"},
+        {"Der Kundendienst ist nicht erreichbar und sehr langsam", "de"},
+        {"Il servizio non funziona ed è molto lento", "it"},
+        {"O serviço não funciona e é muito lento", "pt"},
+        {"Fibrelia 2026", "und"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        text_tokens *t = NULL;
+        assert_int_equal(text_tokenize(rows[i].in, strlen(rows[i].in), &t), VG_OK);
+        assert_string_equal(text_lang_guess(t), rows[i].want);
+        text_tokens_free(t);
+    }
+}
+
+static void sanitize_replaces_invalid_bytes(void **state)
+{
+    (void)state;
+    vg_buf b;
+    vg_buf_init(&b, 1024);
+    assert_int_equal(text_utf8_sanitize("a\xffz\xc3\xa9", 5, &b), VG_OK);
+    assert_string_equal(vg_buf_str(&b), "a\xef\xbf\xbdz\xc3\xa9");
+    vg_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tokens_fold_case_accents_ligatures),
+        cmocka_unit_test(tokens_kinds_hashtags_handles_emoji_emoticons),
+        cmocka_unit_test(tokens_flags_caps_elongation_glue),
+        cmocka_unit_test(sentences_know_abbreviations_and_lowercase_continuations),
+        cmocka_unit_test(lang_guess_from_function_words),
+        cmocka_unit_test(sanitize_replaces_invalid_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
