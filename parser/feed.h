@@ -19,6 +19,9 @@
 /* Largest feed document accepted. */
 #define FEED_MAX_BYTES (16u * 1024 * 1024)
 
+/* Entries kept from one document; the rest are ignored (not an error). */
+#define FEED_MAX_ENTRIES 10000
+
 typedef struct feed_entry {
     char *title;          /* plain text (markup stripped), may be NULL */
     char *link;           /* absolute URL, may be NULL */
@@ -43,21 +46,38 @@ typedef struct feed {
     size_t n_entries;
 } feed;
 
-/* Call once from the main thread before any parsing (libxml2 init). */
+/* Call once from the main thread before any parsing (libxml2 init). Also
+ * installs a process-wide libxml2 external entity loader that refuses
+ * every load, so no XML parse in vigie can reach a file or the network.
+ * Used by opml_parse too. */
 void feed_global_init(void);
 
-/* Parses len bytes. base_url resolves relative links (may be NULL);
- * content_type is the HTTP header (may be NULL, its charset wins over the
- * XML declaration). *out is freed with feed_free. Returns VG_EPARSE with a
- * message when nothing feed-like can be recovered, VG_ETOOBIG over
- * FEED_MAX_BYTES. */
+/* Parses len bytes of RSS 0.90/0.91/0.92/1.0/2.0 or Atom 0.3/1.0.
+ * base_url resolves relative links after xml:base (may be NULL: relative
+ * links that cannot be made absolute come out NULL). content_type is the
+ * HTTP header (may be NULL); its charset wins over the XML declaration,
+ * a BOM wins over both, and stray non-UTF-8 bytes in a UTF-8 document are
+ * read as windows-1252. Every string in the result is valid UTF-8 with
+ * whitespace collapsed; HTML (RSS description, content:encoded, Atom
+ * type=html/xhtml) becomes plain text, paragraphs as "\n". Entries keep
+ * document order; only the first FEED_MAX_ENTRIES are kept; published is
+ * 0 when the entry has no publication date (Atom entries often only have
+ * updated: callers choose the fallback). Ill-formed XML is recovered:
+ * bozo=1, bozo_message says why, entries before the damage are kept.
+ * *out is freed with feed_free. Errors: VG_EPARSE with a message ("not a
+ * feed: ...") when the document is empty, not XML or not RSS/Atom;
+ * VG_ETOOBIG over FEED_MAX_BYTES; VG_ENOMEM. *out is NULL on error.
+ * Thread-safe after feed_global_init(); no I/O. */
 vg_err feed_parse(const char *data, size_t len, const char *base_url,
                   const char *content_type, feed **out);
 
 /* Frees a feed (NULL accepted). */
 void feed_free(feed *f);
 
-/* Cheap sniff: non-zero when data looks like RSS/Atom/RDF XML. */
+/* Cheap sniff of the first 8 KiB: non-zero when, after a BOM, blanks, the
+ * XML declaration, processing instructions, comments and a DOCTYPE, the
+ * root tag is <rss, <feed or <rdf:RDF (UTF-8 or UTF-16). Reads no more
+ * than len bytes; data may be NULL when len is 0. */
 int feed_sniff(const char *data, size_t len);
 
 #endif

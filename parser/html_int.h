@@ -1,0 +1,98 @@
+/*
+ * Private to parser/html*.c: the flat tree every HTML pass works on.
+ *
+ * Gumbo's tree is walked once, iteratively (pages nest deeper than any
+ * sane recursion budget), into an array of nodes in document order. Each
+ * node knows its parent and the index just past its last descendant, so
+ * every later pass (metadata, boilerplate, scoring, rendering) is a loop
+ * over a range of the array: no recursion anywhere, and per-node figures
+ * live beside the node instead of in a side table keyed by pointer.
+ */
+#ifndef VG_HTML_INT_H
+#define VG_HTML_INT_H
+
+#include "core/buf.h"
+#include "core/vg.h"
+
+#include <gumbo.h>
+#include <stddef.h>
+
+/* Pages nested deeper than this (by a conservative count of open tags)
+ * are cut there before parsing: Gumbo's tree builder is quadratic in
+ * nesting depth, and no real page comes close. */
+#define HTML_MAX_DEPTH 2048
+
+/* Node flags. */
+enum {
+    HN_TEXT = 1,       /* a text node (else an element) */
+    HN_IN_LINK = 2,    /* inside an <a href> */
+    HN_DROP = 4,       /* boilerplate: this subtree is not content */
+    HN_BLOCK = 8,      /* a block element: its text forms paragraphs */
+    HN_HEADING = 16,   /* h1..h6 */
+    HN_KEEP = 32       /* a block kept in the output after scoring */
+};
+
+typedef struct hnode {
+    const GumboNode *g;
+    int parent;     /* index, -1 for the root */
+    int end;        /* index just past the last descendant */
+    int block;      /* nearest block ancestor-or-self, -1 when none */
+    unsigned flags;
+    /* Text figures. For a text node: its own (collapsed) length in code
+     * points. For a block: the text whose nearest block it is. */
+    size_t text, link, commas;
+    /* Subtree sums of the paragraph scores (html_main.c). */
+    double good, bad;
+} hnode;
+
+typedef struct htree {
+    hnode *n;
+    int count, cap;
+} htree;
+
+/* Flattens the subtree of root. Contents of script, style, template and
+ * other never-visible elements are not descended into (the element
+ * itself is kept, so JSON-LD scripts remain reachable through ->g).
+ * VG_ENOMEM, VG_ETOOBIG past a node cap. */
+vg_err htree_build(htree *t, const GumboNode *root);
+void htree_free(htree *t);
+
+/* The value of attribute name on an element node, or NULL (borrowed). */
+const char *html_attr(const GumboNode *g, const char *name);
+
+/* 1 when the element's class or id marks it as boilerplate (share bars,
+ * cookie banners, related links, comments, ...). Matched on whole class
+ * tokens or their '-'/'_'/camelCase parts, never inside a word. When
+ * is_comment is not NULL it is set to 1 when the reason was "comment". */
+int html_class_is_boilerplate(const char *cls, int *is_comment);
+
+/* Plain-text writer: whitespace runs collapse to one space, breaks are
+ * only written between pieces of text (never leading or trailing). */
+enum { HR_NONE = 0, HR_SPACE, HR_LINE, HR_PARA };
+typedef struct hrender {
+    vg_buf *out;
+    int pending;    /* strongest break waiting for the next text */
+    const char *para_break; /* what HR_PARA writes: "\n\n" or "\n" */
+} hrender;
+
+void hrender_text(hrender *r, const char *s, size_t n);
+void hrender_break(hrender *r, int level);
+
+/* Counts the code points of s[0..n) with whitespace runs collapsed (what
+ * hrender_text would write), and its commas (ASCII and ideographic). */
+size_t html_text_len(const char *s, size_t n, size_t *commas);
+
+/* Renders the text of nodes [from, to) of t, skipping dropped subtrees;
+ * when only_kept is set, text is written only for blocks marked HN_KEEP. */
+void html_render_range(const htree *t, int from, int to, int only_kept,
+                       hrender *r);
+
+/* Main text of a document (body is the index of <body> in t, or -1):
+ * marks boilerplate, scores containers, writes paragraphs into out. */
+vg_err html_main_text(htree *t, int body, vg_buf *out);
+
+/* Cuts a UTF-8 page where its naive tag nesting exceeds HTML_MAX_DEPTH;
+ * returns the number of bytes to parse (len when nothing is cut). */
+size_t html_depth_cut(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * The HTML plumbing shared by page extraction and summary cleaning: the
+ * flat tree built from Gumbo's output, the class/id boilerplate test,
+ * the plain-text writer, the nesting guard run before parsing, and
+ * html_to_text (feed summaries), which is just "flatten, render all".
+ */
+#include "parser/html.h"
+#include "parser/html_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A page with more nodes than this is hostile or broken beyond use; the
+ * flat tree costs ~64 bytes a node. */
+#define MAX_NODES 1000000
+
+/* Elements whose content is never visible text. */
+static int opaque_tag(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_IFRAME: case GUMBO_TAG_SVG:
+    case GUMBO_TAG_MATH: case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_CANVAS: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_APPLET: case GUMBO_TAG_FRAMESET: case GUMBO_TAG_MAP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int block_tag(GumboTag t)
+{
+    switch (t) {
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_BODY: case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_DD: case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_DIR: case GUMBO_TAG_DIV: case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT: case GUMBO_TAG_FIELDSET: case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM:
+    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
+    case GUMBO_TAG_HEADER: case GUMBO_TAG_HGROUP: case GUMBO_TAG_HR:
+    case GUMBO_TAG_HTML: case GUMBO_TAG_LEGEND: case GUMBO_TAG_LI:
+    case GUMBO_TAG_MAIN: case GUMBO_TAG_MENU: case GUMBO_TAG_NAV:
+    case GUMBO_TAG_OL: case GUMBO_TAG_P: case GUMBO_TAG_PRE:
+    case GUMBO_TAG_SECTION: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TBODY: case GUMBO_TAG_TD: case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_TH: case GUMBO_TAG_THEAD: case GUMBO_TAG_TR:
+    case GUMBO_TAG_UL: case GUMBO_TAG_CAPTION: case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_HEAD:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int heading_tag(GumboTag t)
+{
+    return t == GUMBO_TAG_H1 || t == GUMBO_TAG_H2 || t == GUMBO_TAG_H3 ||
+           t == GUMBO_TAG_H4 || t == GUMBO_TAG_H5 || t == GUMBO_TAG_H6;
+}
+
+const char *html_attr(const GumboNode *g, const char *name)
+{
+    if (!g || g->type != GUMBO_NODE_ELEMENT)
+        return NULL;
+    const GumboAttribute *a =
+        gumbo_get_attribute(&g->v.element.attributes, name);
+    return a ? a->value : NULL;
+}
+
+static int is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* Width of the whitespace at s (0 when none): ASCII blanks and NBSP,
+ * which pages use as a space and readers never want doubled. */
+static size_t ws_width(const unsigned char *s, size_t n)
+{
+    if (is_ws(s[0]))
+        return 1;
+    if (n >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
+        return 2;
+    return 0;
+}
+
+size_t html_text_len(const char *s, size_t n, size_t *commas)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = 0, c = 0;
+    int in_ws = 0;
+    for (size_t i = 0; i < n;) {
+        size_t w = ws_width(u + i, n - i);
+        if (w) {
+            if (!in_ws)
+                len++;
+            in_ws = 1;
+            i += w;
+            continue;
+        }
+        in_ws = 0;
+        if (u[i] == ',')
+            c++;
+        else if (n - i >= 3 && u[i] == 0xEF && u[i + 1] == 0xBC &&
+                 u[i + 2] == 0x8C) /* U+FF0C fullwidth comma */
+            c++;
+        else if (n - i >= 3 && u[i] == 0xE3 && u[i + 1] == 0x80 &&
+                 u[i + 2] == 0x81) /* U+3001 ideographic comma */
+            c++;
+        if ((u[i] & 0xC0) != 0x80)
+            len++;
+        i++;
+    }
+    if (commas)
+        *commas = c;
+    return len;
+}
+
+void hrender_break(hrender *r, int level)
+{
+    /* Two line breaks in a row (<br><br>) are how old pages write a
+     * paragraph break. */
+    if (level == HR_LINE && r->pending == HR_LINE)
+        level = HR_PARA;
+    if (level > r->pending)
+        r->pending = level;
+}
+
+void hrender_text(hrender *r, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t w = ws_width(u + i, n - i);
+        if (w) {
+            if (r->pending < HR_SPACE)
+                r->pending = HR_SPACE;
+            i += w;
+            continue;
+        }
+        size_t start = i;
+        while (i < n && !ws_width(u + i, n - i))
+            i++;
+        if (r->out->len > 0) {
+            switch (r->pending) {
+            case HR_SPACE:
+                vg_buf_putc(r->out, ' ');
+                break;
+            case HR_LINE:
+                vg_buf_putc(r->out, '\n');
+                break;
+            case HR_PARA:
+                vg_buf_puts(r->out, r->para_break);
+                break;
+            default:
+                break;
+            }
+        }
+        r->pending = HR_NONE;
+        vg_buf_append(r->out, s + start, i - start);
+    }
+}
+
+static const char *text_of(const GumboNode *g, size_t *n)
+{
+    const char *s = g->v.text.text;
+    *n = s ? strlen(s) : 0;
+    return s ? s : "";
+}
+
+vg_err htree_build(htree *t, const GumboNode *root)
+{
+    t->n = NULL;
+    t->count = t->cap = 0;
+    typedef struct frame {
+        const GumboNode *g;
+        unsigned next; /* next child to visit */
+        int idx;
+    } frame;
+    frame *st = NULL;
+    int nst = 0, cap_st = 0;
+    vg_err rc = VG_OK;
+    if (!root)
+        return VG_OK;
+    const GumboNode *pending = root;
+    for (;;) {
+        if (pending) {
+            const GumboNode *g = pending;
+            pending = NULL;
+            int is_text = g->type == GUMBO_NODE_TEXT ||
+                          g->type == GUMBO_NODE_WHITESPACE ||
+                          g->type == GUMBO_NODE_CDATA;
+            int is_elem = g->type == GUMBO_NODE_ELEMENT ||
+                          g->type == GUMBO_NODE_TEMPLATE;
+            if (is_text || is_elem) {
+                if (t->count >= MAX_NODES) {
+                    rc = vg_error_set(VG_ETOOBIG, "page has over %d nodes",
+                                      MAX_NODES);
+                    goto cleanup;
+                }
+                if (t->count == t->cap) {
+                    int nc = t->cap ? t->cap * 2 : 256;
+                    hnode *nn = realloc(t->n, (size_t)nc * sizeof *nn);
+                    if (!nn) {
+                        rc = VG_ENOMEM;
+                        goto cleanup;
+                    }
+                    t->n = nn;
+                    t->cap = nc;
+                }
+                int idx = t->count++;
+                hnode *h = &t->n[idx];
+                memset(h, 0, sizeof *h);
+                h->g = g;
+                h->parent = nst ? st[nst - 1].idx : -1;
+                h->end = idx + 1;
+                const hnode *p = h->parent >= 0 ? &t->n[h->parent] : NULL;
+                h->block = p ? p->block : -1;
+                if (p && (p->flags & HN_IN_LINK))
+                    h->flags |= HN_IN_LINK;
+                if (is_text) {
+                    size_t n;
+                    const char *s = text_of(g, &n);
+                    h->flags |= HN_TEXT;
+                    h->text = html_text_len(s, n, &h->commas);
+                } else {
+                    GumboTag tag = g->type == GUMBO_NODE_TEMPLATE
+                                       ? GUMBO_TAG_TEMPLATE
+                                       : g->v.element.tag;
+                    if (tag == GUMBO_TAG_A && html_attr(g, "href"))
+                        h->flags |= HN_IN_LINK;
+                    if (block_tag(tag)) {
+                        h->flags |= HN_BLOCK;
+                        h->block = idx;
+                    }
+                    if (heading_tag(tag))
+                        h->flags |= HN_HEADING;
+                    int foreign = g->v.element.tag_namespace !=
+                                  GUMBO_NAMESPACE_HTML;
+                    if (!opaque_tag(tag) && !foreign &&
+                        g->v.element.children.length > 0) {
+                        if (nst == cap_st) {
+                            int nc = cap_st ? cap_st * 2 : 64;
+                            frame *ns = realloc(st, (size_t)nc * sizeof *ns);
+                            if (!ns) {
+                                rc = VG_ENOMEM;
+                                goto cleanup;
+                            }
+                            st = ns;
+                            cap_st = nc;
+                        }
+                        st[nst].g = g;
+                        st[nst].next = 0;
+                        st[nst].idx = idx;
+                        nst++;
+                    }
+                }
+            }
+        }
+        if (nst == 0)
+            break;
+        frame *f = &st[nst - 1];
+        const GumboVector *kids = &f->g->v.element.children;
+        if (f->next < kids->length) {
+            pending = kids->data[f->next++];
+        } else {
+            t->n[f->idx].end = t->count;
+            nst--;
+        }
+    }
+cleanup:
+    free(st);
+    if (rc != VG_OK)
+        htree_free(t);
+    return rc;
+}
+
+void htree_free(htree *t)
+{
+    if (!t)
+        return;
+    free(t->n);
+    t->n = NULL;
+    t->count = t->cap = 0;
+}
+
+void html_render_range(const htree *t, int from, int to, int only_kept,
+                       hrender *r)
+{
+    int *ends = NULL;
+    int nst = 0, cap = 0;
+    for (int i = from; i < to;) {
+        while (nst && ends[nst - 1] <= i) {
+            nst--;
+            hrender_break(r, HR_PARA);
+        }
+        const hnode *h = &t->n[i];
+        if (h->flags & HN_DROP) {
+            i = h->end;
+            continue;
+        }
+        if (h->flags & HN_TEXT) {
+            if (!only_kept ||
+                (h->block >= 0 && (t->n[h->block].flags & HN_KEEP))) {
+                size_t n;
+                const char *s = text_of(h->g, &n);
+                hrender_text(r, s, n);
+            }
+            i++;
+            continue;
+        }
+        if (h->g->type == GUMBO_NODE_ELEMENT &&
+            h->g->v.element.tag == GUMBO_TAG_BR)
+            hrender_break(r, HR_LINE);
+        if (h->flags & HN_BLOCK) {
+            hrender_break(r, HR_PARA);
+            if (h->end > i + 1) {
+                if (nst == cap) {
+                    int nc = cap ? cap * 2 : 64;
+                    int *ne = realloc(ends, (size_t)nc * sizeof *ne);
+                    if (!ne) {
+                        r->out->err = VG_ENOMEM;
+                        break;
+                    }
+                    ends = ne;
+                    cap = nc;
+                }
+                ends[nst++] = h->end;
+            }
+        }
+        i++;
+    }
+    free(ends);
+}
+
+/* ---- boilerplate by class and id ---- */
+
+static const char *const BOILER_WORDS[] = {
+    "share", "sharing", "sharer", "social", "cookie", "consent", "gdpr",
+    "newsletter", "subscribe", "subscription", "related", "recommended",
+    "recommendation", "popular", "trending", "comment", "disqus",
+    "sidebar", "breadcrumb", "menu", "nav", "navbar", "navigation",
+    "footer", "promo", "ad", "advert", "advertisement", "adsense",
+    "banner", "sponsored", "outbrain", "taboola", "popup", "modal",
+    "paywall", "signup",
+};
+
+/* Parts that say "this is a state of the page", not a kind of block:
+ * "comments-open" on <body> must not drop the body. */
+static const char *const STATE_WORDS[] = {"open", "closed", "enabled",
+                                          "disabled", "active", "count"};
+static const char *const MODIFIER_PREFIXES[] = {"has", "no", "is", "with",
+                                                "show", "hide", "can"};
+
+static int part_in(const char *p, size_t n, const char *const *words,
+                   size_t nwords, int allow_plural)
+{
+    for (size_t i = 0; i < nwords; i++) {
+        size_t wl = strlen(words[i]);
+        if (n == wl && memcmp(p, words[i], n) == 0)
+            return (int)i + 1;
+        if (allow_plural && n == wl + 1 && p[wl] == 's' &&
+            memcmp(p, words[i], wl) == 0)
+            return (int)i + 1;
+    }
+    return 0;
+}
+
+#define NWORDS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Tests one class token (or the id). */
+static int token_is_boiler(const char *tok, size_t n, int *is_comment)
+{
+    char norm[128];
+    size_t m = 0;
+    if (n > 60)
+        return 0; /* generated hashes, not words */
+    for (size_t i = 0; i < n && m + 2 < sizeof norm; i++) {
+        char c = tok[i];
+        /* camelCase: "shareButtons" reads as "share-buttons". */
+        if (c >= 'A' && c <= 'Z') {
+            if (i > 0 && tok[i - 1] >= 'a' && tok[i - 1] <= 'z')
+                norm[m++] = '-';
+            c = (char)(c - 'A' + 'a');
+        }
+        if (c == '_')
+            c = '-';
+        norm[m++] = c;
+    }
+    norm[m] = '\0';
+    /* Split into parts. */
+    const char *parts[16];
+    size_t lens[16];
+    size_t np = 0;
+    for (size_t i = 0; i < m && np < 16;) {
+        while (i < m && norm[i] == '-')
+            i++;
+        size_t s = i;
+        while (i < m && norm[i] != '-')
+            i++;
+        if (i > s) {
+            parts[np] = norm + s;
+            lens[np++] = i - s;
+        }
+    }
+    if (np == 0)
+        return 0;
+    if (part_in(parts[0], lens[0], MODIFIER_PREFIXES,
+                NWORDS(MODIFIER_PREFIXES), 0))
+        return 0;
+    if (part_in(parts[np - 1], lens[np - 1], STATE_WORDS, NWORDS(STATE_WORDS),
+                0))
+        return 0;
+    for (size_t i = 0; i < np; i++) {
+        int w = part_in(parts[i], lens[i], BOILER_WORDS, NWORDS(BOILER_WORDS),
+                        1);
+        if (w) {
+            if (is_comment)
+                *is_comment = strcmp(BOILER_WORDS[w - 1], "comment") == 0 ||
+                              strcmp(BOILER_WORDS[w - 1], "disqus") == 0;
+            return 1;
+        }
+        /* "most-read", "most-viewed", "most-popular" */
+        if (i + 1 < np && lens[i] == 4 && memcmp(parts[i], "most", 4) == 0 &&
+            ((lens[i + 1] == 4 && memcmp(parts[i + 1], "read", 4) == 0) ||
+             (lens[i + 1] == 6 && memcmp(parts[i + 1], "viewed", 6) == 0))) {
+            if (is_comment)
+                *is_comment = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int html_class_is_boilerplate(const char *cls, int *is_comment)
+{
+    if (is_comment)
+        *is_comment = 0;
+    if (!cls)
+        return 0;
+    const char *p = cls;
+    while (*p) {
+        while (*p && is_ws((unsigned char)*p))
+            p++;
+        const char *s = p;
+        while (*p && !is_ws((unsigned char)*p))
+            p++;
+        if (p > s && token_is_boiler(s, (size_t)(p - s), is_comment))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- nesting guard ---- */
+
+/* Tags that never deepen the tree when repeated: void elements, and
+ * those an identical start tag closes (li, p, td, a, ...). */
+static int flat_tag(const char *name)
+{
+    static const char *const FLAT[] = {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+        "meta", "param", "source", "track", "wbr", "keygen", "p", "li",
+        "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody",
+        "thead", "tfoot", "rb", "rt", "rp", "a", "nobr", "button", "form",
+        "html", "head", "body", "colgroup", "caption", "frame", "image",
+    };
+    for (size_t i = 0; i < NWORDS(FLAT); i++)
+        if (strcmp(name, FLAT[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int raw_text_tag(const char *name)
+{
+    return strcmp(name, "script") == 0 || strcmp(name, "style") == 0 ||
+           strcmp(name, "textarea") == 0 || strcmp(name, "title") == 0 ||
+           strcmp(name, "xmp") == 0 || strcmp(name, "noscript") == 0 ||
+           strcmp(name, "iframe") == 0 || strcmp(name, "plaintext") == 0;
+}
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static const char *find_ci(const char *s, size_t n, const char *needle)
+{
+    size_t nl = strlen(needle);
+    for (size_t i = 0; i + nl <= n; i++)
+        if (strncasecmp(s + i, needle, nl) == 0)
+            return s + i;
+    return NULL;
+}
+
+size_t html_depth_cut(const char *s, size_t len)
+{
+    size_t depth = 0, i = 0;
+    while (i < len) {
+        const char *lt = memchr(s + i, '<', len - i);
+        if (!lt)
+            break;
+        size_t at = (size_t)(lt - s);
+        i = at + 1;
+        if (len - at >= 4 && memcmp(lt, "<!--", 4) == 0) {
+            const char *e = find_ci(s + at + 4, len - at - 4, "-->");
+            if (!e)
+                break;
+            i = (size_t)(e - s) + 3;
+            continue;
+        }
+        int closing = i < len && s[i] == '/';
+        if (closing)
+            i++;
+        if (i >= len || !is_alpha(s[i]))
+            continue;
+        char name[16];
+        size_t nl = 0;
+        while (i < len && (is_alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') ||
+                           s[i] == '-')) {
+            if (nl + 1 < sizeof name)
+                name[nl++] = (char)(s[i] | 0x20);
+            i++;
+        }
+        name[nl] = '\0';
+        const char *gt = memchr(s + i, '>', len - i);
+        if (!gt)
+            break;
+        int self_closing = gt > s + i && gt[-1] == '/';
+        i = (size_t)(gt - s) + 1;
+        if (closing) {
+            if (!flat_tag(name) && depth > 0)
+                depth--;
+            continue;
+        }
+        if (raw_text_tag(name)) {
+            char endtag[20] = "</";
+            memcpy(endtag + 2, name, nl + 1);
+            const char *e = find_ci(s + i, len - i, endtag);
+            if (!e)
+                break;
+            i = (size_t)(e - s);
+            continue;
+        }
+        if (self_closing || flat_tag(name))
+            continue;
+        if (++depth > HTML_MAX_DEPTH)
+            return at;
+    }
+    return len;
+}
+
+/* ---- feed summaries ---- */
+
+vg_err html_to_text(const char *data, size_t len, char **out)
+{
+    if (!out)
+        return vg_error_set(VG_EINVAL, "html_to_text: no output");
+    *out = NULL;
+    if (!data)
+        len = 0;
+    if (len > HTML_MAX_BYTES)
+        return vg_error_set(VG_ETOOBIG, "HTML of %zu bytes", len);
+    vg_err rc = VG_OK;
+    GumboOutput *g = NULL;
+    htree t = {0};
+    vg_buf b;
+    vg_buf_init(&b, HTML_MAX_BYTES);
+    GumboOptions opt = kGumboDefaultOptions;
+    opt.max_errors = 0;
+    opt.fragment_context = GUMBO_TAG_BODY;
+    g = gumbo_parse_with_options(&opt, data ? data : "",
+                                 html_depth_cut(data ? data : "", len));
+    if (!g) {
+        rc = vg_error_set(VG_ENOMEM, "gumbo failed");
+        goto cleanup;
+    }
+    rc = htree_build(&t, g->root);
+    if (rc != VG_OK)
+        goto cleanup;
+    hrender r = {.out = &b, .pending = HR_NONE, .para_break = "\n"};
+    html_render_range(&t, 0, t.count, 0, &r);
+    if (b.err != VG_OK) {
+        rc = b.err;
+        goto cleanup;
+    }
+    *out = vg_buf_detach(&b);
+    if (!*out)
+        rc = VG_ENOMEM;
+cleanup:
+    htree_free(&t);
+    if (g)
+        gumbo_destroy_output(&opt, g);
+    vg_buf_free(&b);
+    return rc;
+}
