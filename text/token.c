@@ -375,9 +375,11 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
             last_end = i;
             continue;
         }
+        /* Lookaround lengths go to look: k must keep this character's length. */
+        size_t look;
         if (is_word_cp(cp) ||
-            ((cp == '#' || cp == '@') && is_word_cp(cp_at(&sc, i + 1, &k)) &&
-             (i == 0 || !is_word_cp(cp_at(&sc, i - 1, &k))))) {
+            ((cp == '#' || cp == '@') && is_word_cp(cp_at(&sc, i + 1, &look)) &&
+             (i == 0 || !is_word_cp(cp_at(&sc, i - 1, &look))))) {
             int sigil = cp == '#' || cp == '@';
             size_t body = sigil ? i + 1 : i;
             unsigned flags;

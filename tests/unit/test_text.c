@@ -58,6 +58,10 @@ static void tokens_kinds_hashtags_handles_emoji_emoticons(void **state)
     (void)state;
     static const struct { const char *in, *want; } rows[] = {
         {"#Fibrelia @fibrelia_FR", "#:fibrelia|@:fibrelia_fr"},
+        {"a @", "a"},                                  /* lone sigil at the end */
+        {"@", ""},
+        {"# #", ""},
+        {"x#y", "x|y"},
         {"mail a@b.com", "mail|a|b|com"},              /* not a handle */
         {"top 😍👍🏽", "top|e:😍|e:👍"},                 /* skin tone dropped */
         {"super :) nul :-( <3 xD", "super|E::)|nul|E::-(|E:<3|E:xD"},
