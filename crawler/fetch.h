@@ -46,21 +46,28 @@ typedef struct fetch_options {
     long low_speed_secs;    /* ... for this long */
     size_t max_body;        /* decompressed bytes */
     const char *user_agent; /* NULL: the default naming vigie */
+    int host_idle_ms;       /* forget a host idle this long; 0: 60000 */
 } fetch_options;
 
 #define FETCH_USER_AGENT "vigie/" VG_VERSION " (+https://github.com/vigie-listening/vigie)"
-#define FETCH_OPTIONS_INIT {64, 2, 1000, 10000, 30000, 100, 20, 10u << 20, NULL}
+#define FETCH_OPTIONS_INIT {64, 2, 1000, 10000, 30000, 100, 20, 10u << 20, NULL, 0}
 
 typedef struct fetch_engine fetch_engine;
 
-/* Creates an engine; call curl_global_init first (the app does). */
+/* Creates an engine; call curl_global_init first (the app does). opt is
+ * copied (user_agent too); NULL means FETCH_OPTIONS_INIT. Free *out with
+ * fetch_engine_free. VG_ENOMEM, or VG_EINVAL for limits below 1. */
 vg_err fetch_engine_new(const fetch_options *opt, fetch_engine **out);
 
 /* Frees the engine, abandoning queued and in-flight transfers (their
  * requests are freed, no callback). NULL accepted. */
 void fetch_engine_free(fetch_engine *e);
 
-/* Queues a heap-allocated request; the engine owns it from now on. */
+/* Queues a heap-allocated request; the engine owns it from now on, even
+ * when this fails (VG_EINVAL for a NULL request or URL, VG_ENOMEM): then
+ * the request is freed. A URL with no usable host is not an error here: it
+ * comes back through the done callback with status 0 and an error. May be
+ * called from inside the done callback. */
 vg_err fetch_engine_add(fetch_engine *e, fetch_request *req);
 
 typedef void (*fetch_done_fn)(fetch_result *res, void *arg);

@@ -1,0 +1,99 @@
+/*
+ * Internals of the fetch engine, shared by crawler/fetch.c (the curl multi
+ * loop) and crawler/host.c (the per-host table and the round-robin ring
+ * that politeness is built on). Nothing outside crawler/ and its unit tests
+ * includes this file.
+ *
+ * A host is always in exactly one state: ACTIVE (requests waiting, linked
+ * into the round-robin ring), BUSY (nothing waiting but transfers in
+ * flight, in no list) or IDLE (nothing at all, linked into the idle list in
+ * the order hosts went idle, so the oldest are forgotten first in O(1)).
+ */
+#ifndef VG_FETCH_INT_H
+#define VG_FETCH_INT_H
+
+#include "crawler/fetch.h"
+#include "core/buf.h"
+
+#include <curl/curl.h>
+#include <stdint.h>
+
+typedef struct fetch_xfer fetch_xfer;
+
+typedef enum host_state { HOST_ACTIVE, HOST_BUSY, HOST_IDLE } host_state;
+
+typedef struct fetch_host {
+    char *name;                 /* lower-case host, the table key */
+    uint64_t hash;
+    struct fetch_host *chain;   /* next in the same table bucket */
+    struct fetch_host *prev;    /* ring (ACTIVE) or idle list (IDLE) */
+    struct fetch_host *next;
+    host_state state;
+    fetch_xfer *queue_head;     /* waiting requests, FIFO */
+    fetch_xfer *queue_tail;
+    int queued;
+    int in_flight;
+    int64_t last_start_ms;      /* monotonic; INT64_MIN before the first */
+    int64_t idle_since_ms;
+} fetch_host;
+
+typedef struct host_table {
+    fetch_host **buckets;
+    size_t nbuckets;            /* a power of two */
+    size_t count;
+    size_t nactive;             /* hosts in the ring */
+    fetch_host *ring;           /* the ACTIVE host whose turn is next */
+    fetch_host *idle_head;      /* oldest IDLE host */
+    fetch_host *idle_tail;
+} host_table;
+
+/* Initialises an empty table. VG_ENOMEM. */
+vg_err host_table_init(host_table *t);
+
+/* Frees every host (their queues must have been emptied by the caller). */
+void host_table_free(host_table *t);
+
+/* The host named name, or NULL. */
+fetch_host *host_table_find(host_table *t, const char *name);
+
+/* The host named name, created IDLE (idle since now_ms) when missing.
+ * NULL on allocation failure. */
+fetch_host *host_table_get(host_table *t, const char *name, int64_t now_ms);
+
+/* Moves h into state s, keeping the ring and the idle list consistent.
+ * now_ms stamps the start of idleness. */
+void host_set_state(host_table *t, fetch_host *h, host_state s, int64_t now_ms);
+
+/* Advances the ring so the host after h gets the next turn. */
+void host_ring_pass(host_table *t, fetch_host *h);
+
+/* Forgets IDLE hosts idle for at least idle_ms; returns how many. */
+size_t host_table_expire(host_table *t, int64_t now_ms, int64_t idle_ms);
+
+/* One request from add to done. */
+struct fetch_xfer {
+    fetch_request *req;
+    fetch_host *host;           /* NULL for a request that failed early */
+    fetch_xfer *next;           /* host queue, or the engine's failed list */
+    fetch_xfer *prev_run;       /* the engine's in-flight list */
+    fetch_xfer *next_run;
+    CURL *easy;
+    struct curl_slist *headers;
+    vg_buf body;
+    int body_over;              /* the write callback refused the body */
+    /* From the response being received; reset at every status line. */
+    int status;
+    int prev_status;            /* the hop before, 0 when none */
+    int all_permanent;          /* every redirect hop so far was 301/308 */
+    char *content_type;
+    char *etag;
+    char *last_modified;
+    int64_t retry_after;
+    char *early_error;          /* set when the request never reached curl */
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+/* For tests: how many hosts the engine currently remembers. */
+size_t fetch_engine_host_count(const fetch_engine *e);
+
+#endif
