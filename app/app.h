@@ -17,6 +17,7 @@ enum { APP_OK = 0, APP_FAIL = 1, APP_USAGE = 2 };
 
 typedef struct app_ctx {
     const char *db_path;   /* --db, $VIGIE_DB, or "vigie.db" */
+    int db_explicit;       /* the user named the database */
     int quiet;
     int verbose;
 } app_ctx;
@@ -70,4 +71,11 @@ int cmd_score(app_ctx *ctx, int argc, char **argv);
 int cmd_demo(app_ctx *ctx, int argc, char **argv);
 int cmd_help(app_ctx *ctx, int argc, char **argv);
 
+
+
+/* getopt_long wrapper: returns the option, -1 at the end, or '?' after
+ * printing a usage error that names the bad argument (exit status 2). */
+struct option;
+int app_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
 #endif

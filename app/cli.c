@@ -7,6 +7,7 @@
 #include "core/log.h"
 
 #include <curl/curl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,10 @@ void app_csv_field(FILE *f, const char *s)
 
 int cmd_help(app_ctx *ctx, int argc, char **argv)
 {
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: vigie help [COMMAND]\n\nLists the commands, or shows one command's help.\n");
+        return APP_OK;
+    }
     if (argc > 1) {
         for (const app_cmd *c = app_commands; c->name; c++) {
             if (strcmp(c->name, argv[1]) == 0) {
@@ -129,6 +134,7 @@ int app_main(int argc, char **argv)
     app_ctx ctx = {0};
     const char *env = getenv("VIGIE_DB");
     ctx.db_path = env && *env ? env : "vigie.db";
+    ctx.db_explicit = env && *env;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -136,8 +142,10 @@ int app_main(int argc, char **argv)
             if (i + 1 >= argc)
                 return app_usage_error(NULL, "--db needs a path");
             ctx.db_path = argv[++i];
+            ctx.db_explicit = 1;
         } else if (strncmp(a, "--db=", 5) == 0) {
             ctx.db_path = a + 5;
+            ctx.db_explicit = 1;
         } else if (strcmp(a, "-v") == 0) {
             ctx.verbose++;
         } else if (strcmp(a, "-vv") == 0) {
@@ -170,4 +178,30 @@ int app_main(int argc, char **argv)
         }
     }
     return app_usage_error(NULL, "unknown command '%s' (see vigie help)", argv[i]);
+}
+
+int app_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+    opterr = 0;
+    int prev = optind;
+    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (c == '?') {
+        const char *bad = optind > prev ? argv[optind - 1] : argv[prev];
+        if (optopt && strchr(shortopts, optopt) && !bad)
+            bad = "";
+        int needs_value = 0;
+        for (const struct option *o = longopts; o && o->name; o++) {
+            size_t n = strlen(o->name);
+            if (bad && strncmp(bad, "--", 2) == 0 && strncmp(bad + 2, o->name, n) == 0 &&
+                bad[2 + n] == '\0' && o->has_arg == required_argument)
+                needs_value = 1;
+        }
+        if (needs_value)
+            app_usage_error(cmd, "option '%s' needs a value", bad);
+        else
+            app_usage_error(cmd, "unknown option '%s' (see vigie %s --help)",
+                            bad ? bad : "?", cmd);
+    }
+    return c;
 }

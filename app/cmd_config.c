@@ -1,0 +1,88 @@
+/*
+ * `vigie config`: settings kept in the database, like `git config`.
+ * Known keys are checked so a typo is caught instead of silently ignored.
+ */
+#include "app/app.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *key;
+    const char *help;
+} known[] = {
+    {"crawl.workers", "worker threads (default: one per core)"},
+    {"crawl.connections", "transfers in flight, all hosts (default 64)"},
+    {"crawl.host_connections", "transfers in flight per host (default 2)"},
+    {"crawl.host_delay_ms", "minimum gap between requests to one host (default 1000)"},
+    {"crawl.timeout_ms", "whole-transfer timeout (default 30000)"},
+    {"crawl.max_body", "largest body accepted, in bytes (default 10485760)"},
+    {NULL, NULL},
+};
+
+static int usage(void)
+{
+    printf("usage: vigie config list\n"
+           "       vigie config get KEY\n"
+           "       vigie config set KEY VALUE\n\nKeys:\n");
+    for (int i = 0; known[i].key; i++)
+        printf("  %-24s %s\n", known[i].key, known[i].help);
+    return APP_OK;
+}
+
+static int is_known(const char *key)
+{
+    for (int i = 0; known[i].key; i++)
+        if (strcmp(known[i].key, key) == 0)
+            return 1;
+    return 0;
+}
+
+int cmd_config(app_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2)
+        return usage(), APP_USAGE;
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+        return usage();
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "get") != 0 && strcmp(sub, "set") != 0)
+        return app_usage_error("config", "unknown action '%s' (list, get, set)", sub);
+    if (strcmp(sub, "get") == 0 && argc != 3)
+        return app_usage_error("config", "get needs exactly one KEY");
+    if (strcmp(sub, "set") == 0 && argc != 4)
+        return app_usage_error("config", "set needs KEY and VALUE");
+    if (argc >= 3 && !is_known(argv[2]))
+        return app_usage_error("config", "unknown key '%s' (see vigie config --help)", argv[2]);
+    if (strcmp(sub, "set") == 0) {
+        char *end = NULL;
+        long long v = strtoll(argv[3], &end, 10);
+        if (end == argv[3] || *end || v < 0)
+            return app_usage_error("config", "value '%s' for %s must be a non-negative number",
+                                   argv[3], argv[2]);
+    }
+    store *st = app_open_store(ctx, "config");
+    if (!st)
+        return APP_FAIL;
+    int rc = APP_OK;
+    if (strcmp(sub, "set") == 0) {
+        if (store_setting_set(st, argv[2], argv[3]) != VG_OK)
+            rc = app_fail("config", "%s", vg_error_last());
+    } else {
+        for (int i = 0; known[i].key; i++) {
+            if (argc == 3 && strcmp(known[i].key, argv[2]) != 0)
+                continue;
+            char *v = NULL;
+            vg_err e = store_setting_get(st, known[i].key, &v);
+            if (e == VG_OK && argc == 3)
+                printf("%s\n", v);
+            else if (e == VG_OK)
+                printf("%s=%s\n", known[i].key, v);
+            else if (argc == 3)
+                rc = APP_FAIL; /* unset: like git config, status 1 */
+            free(v);
+        }
+    }
+    store_close(st);
+    return rc;
+}
