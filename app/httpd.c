@@ -24,6 +24,8 @@ struct httpd {
     char *root;
     pthread_mutex_t mu;
     httpd_counts counts;
+    char delay_prefix[256];
+    int delay_ms;
 };
 
 static const char *mime_for(const char *path)
@@ -90,6 +92,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (url[0] != '/' || strstr(url, "..") || strchr(url, '\\') || strstr(url, "/.")) {
         count(h, MHD_HTTP_NOT_FOUND);
         return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+    }
+    pthread_mutex_lock(&h->mu);
+    int delay = h->delay_ms && strncmp(url, h->delay_prefix, strlen(h->delay_prefix)) == 0
+                    ? h->delay_ms : 0;
+    pthread_mutex_unlock(&h->mu);
+    if (delay) {
+        struct timespec ts = {delay / 1000, (long)(delay % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        url += strlen(h->delay_prefix) - 1; /* "/slow/x.xml" serves "/x.xml" */
     }
     char path[4096];
     int n = snprintf(path, sizeof path, "%s%s", h->root, url);
@@ -181,6 +192,14 @@ void httpd_stop(httpd *h)
     pthread_mutex_destroy(&h->mu);
     free(h->root);
     free(h);
+}
+
+void httpd_set_delay(httpd *h, const char *prefix, int delay_ms)
+{
+    pthread_mutex_lock(&h->mu);
+    snprintf(h->delay_prefix, sizeof h->delay_prefix, "%s", prefix);
+    h->delay_ms = delay_ms;
+    pthread_mutex_unlock(&h->mu);
 }
 
 httpd_counts httpd_get_counts(httpd *h)

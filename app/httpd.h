@@ -28,6 +28,11 @@ vg_err httpd_start(const char *root, uint16_t *port, httpd **out);
  * is being served. */
 void httpd_stop(httpd *h);
 
+/* Makes every request whose path starts with prefix wait delay_ms before
+ * it is answered: tests use it to hold a fetch in flight. One prefix at a
+ * time; call before requests arrive. The demo never sets one. */
+void httpd_set_delay(httpd *h, const char *prefix, int delay_ms);
+
 /* A snapshot of the counters. */
 httpd_counts httpd_get_counts(httpd *h);
 
