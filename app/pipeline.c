@@ -239,7 +239,10 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
 {
     vg_buf all;
     vg_buf_init(&all, TEXT_MAX_BYTES);
-    if (d->title && *d->title) {
+    /* The title is matched too, unless the text already opens with it
+     * (extracted pages keep their <h1>): no snippet should say it twice. */
+    size_t tl = d->title ? strlen(d->title) : 0;
+    if (tl && !(d->text && strncmp(d->text, d->title, tl) == 0)) {
         vg_buf_puts(&all, d->title);
         vg_buf_puts(&all, "\n\n");
     }
