@@ -18,6 +18,8 @@ static const struct {
     {"crawl.host_delay_ms", "minimum gap between requests to one host (default 1000)"},
     {"crawl.timeout_ms", "whole-transfer timeout (default 30000)"},
     {"crawl.max_body", "largest body accepted, in bytes (default 10485760)"},
+    {"crawl.min_interval", "shortest adaptive polling interval, seconds (default 300)"},
+    {"crawl.max_interval", "longest adaptive polling interval, seconds (default 86400)"},
     {NULL, NULL},
 };
 

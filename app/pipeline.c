@@ -86,6 +86,7 @@ struct job {
     int status;
     char *etag, *last_modified, *error, *title, *new_url;
     int64_t fetched_at, next_fetch_at, retry_after;
+    int64_t hint_min;   /* the feed's own floor (RSS ttl), seconds */
     doc_out *docs;
     size_t ndocs;
     req_ctx self;
@@ -233,6 +234,32 @@ static void schedule_next(const pipeline *p, job *j)
     j->next_fetch_at = now + jitter(wait);
 }
 
+/* The polling interval follows how often a source actually publishes:
+ * new entries shorten it, quiet fetches lengthen it, between the minimum
+ * (raised by the feed's own ttl) and the maximum. A pinned interval
+ * (--every) never moves. Multiplicative steps converge in a few fetches
+ * without oscillating on one odd day. */
+static int64_t adapt_interval(const pipeline *p, const job *j, int64_t new_docs)
+{
+    if (j->pinned)
+        return j->interval;
+    int64_t iv = j->interval;
+    if (new_docs >= 3)
+        iv /= 2;
+    else if (new_docs > 0)
+        iv -= iv / 4;
+    else
+        iv += iv / 4;
+    int64_t lo = p->o->min_interval;
+    if (j->hint_min > lo)
+        lo = j->hint_min < p->o->max_interval ? j->hint_min : p->o->max_interval;
+    if (iv < lo)
+        iv = lo;
+    if (iv > p->o->max_interval)
+        iv = p->o->max_interval;
+    return iv;
+}
+
 /* ---- worker: turning a response into documents and mentions ---- */
 
 static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
@@ -358,6 +385,8 @@ static void handle_feed(pipeline *p, job *j, fetch_result *r, store *reader)
                 (long long)j->source_id, f->bozo_message ? f->bozo_message : "");
     if (f->title)
         j->title = strdup(f->title);
+    if (f->ttl > 0)
+        j->hint_min = (int64_t)f->ttl * 60;
     if (f->n_entries) {
         j->docs = calloc(f->n_entries, sizeof *j->docs);
         j->pages = calloc(f->n_entries, sizeof *j->pages);
@@ -613,12 +642,17 @@ static vg_err write_job(pipeline *p, job *j, int64_t *ndocs, int64_t *nments)
     }
     if (rc != VG_OK)
         return rc;
+    int64_t interval = 0;
+    if (!j->error) {
+        interval = adapt_interval(p, j, *ndocs);
+        j->next_fetch_at = vg_now() + jitter(interval);
+    }
     store_fetch_state fs = {
         .source_id = j->source_id, .fetched_at = j->fetched_at ? j->fetched_at : vg_now(),
         .status = j->status, .etag = j->error ? NULL : j->etag,
         .last_modified = j->error ? NULL : j->last_modified, .error = j->error,
         .title = j->title, .new_url = j->new_url,
-        .next_fetch_at = j->next_fetch_at, .interval = 0};
+        .next_fetch_at = j->next_fetch_at, .interval = interval};
     return store_source_record_fetch(p->writer_db, &fs);
 }
 
@@ -995,6 +1029,12 @@ vg_err pipeline_options_load(const char *db_path, pipeline_options *o)
         o->fetch.timeout_ms = (long)v;
     if (setting_int(st, "crawl.max_body", &v) && v > 0)
         o->fetch.max_body = (size_t)v;
+    if (setting_int(st, "crawl.min_interval", &v) && v > 0)
+        o->min_interval = v;
+    if (setting_int(st, "crawl.max_interval", &v) && v > 0)
+        o->max_interval = v;
+    if (o->max_interval < o->min_interval)
+        o->max_interval = o->min_interval;
     store_close(st);
     return VG_OK;
 }
