@@ -173,6 +173,14 @@ static void crawl_stores_exact_rows_and_reports_bad_sources(void **state)
         }
         if (strstr(v[i].url, "missing"))
             assert_int_equal(v[i].last_status, 404);
+        /* Adaptive intervals from 1 h: three new entries halve it, one new
+         * page takes a quarter off, a failure leaves it to the backoff. */
+        if (strstr(v[i].url, ".xml") && !bad)
+            assert_int_equal(v[i].interval, 1800);
+        if (strstr(v[i].url, "review"))
+            assert_int_equal(v[i].interval, 2700);
+        if (bad)
+            assert_int_equal(v[i].interval, 3600);
     }
     store_source_array_free(v, n);
 
@@ -198,9 +206,12 @@ static void crawl_stores_exact_rows_and_reports_bad_sources(void **state)
     assert_int_equal(c.documents, 7);
     assert_int_equal(c.mentions, 6);
     assert_int_equal(store_source_list(st, &v, &n), VG_OK);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (strstr(v[i].url, "broken"))
             assert_int_equal(v[i].error_count, 2);
+        if (strstr(v[i].url, "fr.xml"))
+            assert_int_equal(v[i].interval, 2250); /* unchanged: a quarter longer */
+    }
     store_source_array_free(v, n);
     store_close(st);
 }
