@@ -151,7 +151,13 @@ static void run_unlink(fetch_engine *e, fetch_xfer *x)
 
 static void failed_push(fetch_engine *e, fetch_xfer *x, const char *why)
 {
-    x->early_error = vg_strdup(why);
+    /* A half-configured handle has nothing to report: drop it now so the
+     * result is built from why alone. */
+    if (x->easy) {
+        curl_easy_cleanup(x->easy);
+        x->easy = NULL;
+    }
+    x->early_error = vg_strdup(why ? why : "request failed");
     x->host = NULL;
     x->next = NULL;
     if (e->failed_tail)
@@ -383,11 +389,11 @@ static vg_err setup_easy(fetch_engine *e, fetch_xfer *x)
     x->easy = c;
     if (header_safe(x->req->etag) &&
         add_header(&x->headers, "If-None-Match", x->req->etag) != VG_OK)
-        return VG_ENOMEM;
+        return vg_error_set(VG_ENOMEM, "request headers");
     if (header_safe(x->req->last_modified) &&
         add_header(&x->headers, "If-Modified-Since", x->req->last_modified) !=
             VG_OK)
-        return VG_ENOMEM;
+        return vg_error_set(VG_ENOMEM, "request headers");
 
     CURLcode rc = CURLE_OK;
 #define SET(opt, val) \

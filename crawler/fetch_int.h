@@ -83,7 +83,6 @@ struct fetch_xfer {
     int body_over;              /* the write callback refused the body */
     /* From the response being received; reset at every status line. */
     int status;
-    int prev_status;            /* the hop before, 0 when none */
     int all_permanent;          /* every redirect hop so far was 301/308 */
     char *content_type;
     char *etag;
