@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SCORE_LINE_MAX (1u << 20)
 
@@ -69,7 +70,6 @@ static void print_result(const char *text, const senti_result *r, const vg_buf *
 
 int cmd_score(app_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
     static const struct option opts[] = {{"lang", required_argument, NULL, 'l'},
                                          {"explain", no_argument, NULL, 'e'},
                                          {"format", required_argument, NULL, 'F'},
@@ -100,8 +100,18 @@ int cmd_score(app_ctx *ctx, int argc, char **argv)
         default: return APP_USAGE;
         }
     }
+    /* The user's own lexicon entries apply when there is a database;
+     * scoring alone never creates one. */
+    store *st = NULL;
+    if (ctx->db_explicit || access(ctx->db_path, F_OK) == 0) {
+        st = app_open_store(ctx, "score");
+        if (!st)
+            return APP_FAIL;
+    }
     senti_engine *e = NULL;
-    if (senti_open(&e) != VG_OK)
+    vg_err orc = app_senti_open(st, &e);
+    store_close(st);
+    if (orc != VG_OK)
         return app_fail("score", "cannot load lexicons: %s", vg_error_last());
     vg_buf ex;
     vg_buf_init(&ex, 1u << 20);

@@ -211,6 +211,8 @@ int senti_db_stem_lookup(const senti_lexdb *db, const char *word, size_t n,
     size_t j = h & (db->scap - 1);
     while (db->stems[j].hash) {
         if (db->stems[j].hash == h) {
+            if (n + 1 < db->stems[j].min_len)
+                return 0;
             *out = db->stems[j].sum / db->stems[j].count;
             return 1;
         }
@@ -243,8 +245,11 @@ static vg_err stem_add(senti_lexdb *db, struct sb_stemmer *st, const char *k,
     senti_stem *s = stem_slot(db, h);
     if (!s->hash) {
         s->hash = h;
+        s->min_len = UINT16_MAX;
         db->sn++;
     }
+    if (n < s->min_len)
+        s->min_len = (uint16_t)n;
     if (user) {
         s->sum = val;
         s->count = 1;
@@ -443,6 +448,41 @@ static vg_err load_words(senti_lexdb *db, const char *name, const char *d,
     return VG_OK;
 }
 
+/* Loads a derived lexicon: like load_words, but a key that already has a
+ * meaning (a hand-written valence, a rule word) keeps it. */
+static vg_err load_derived(senti_lexdb *db, const char *name, const char *d,
+                           size_t len)
+{
+    size_t pos = 0, b, e;
+    int line = 0;
+    while (next_line(d, len, &pos, &b, &e)) {
+        line++;
+        if (e == b || d[b] == '#')
+            continue;
+        const char *tab = memchr(d + b, '\t', e - b);
+        float v;
+        if (!tab || !parse_number(tab + 1, (size_t)(d + e - tab - 1), &v))
+            return vg_error_set(VG_EPARSE, "sentiment: %s line %d: expected "
+                                "word<TAB>valence in [-4, 4]", name, line);
+        char key[SENTI_MAX_KEY];
+        size_t kl;
+        int ok;
+        vg_err rc = make_key(d + b, (size_t)(tab - d - b), 0, key, &kl, &ok);
+        if (rc)
+            return rc;
+        if (!ok)
+            continue;
+        uint64_t h = senti_hash_more(SENTI_FNV_SEED, key, kl);
+        const senti_entry *x = senti_db_find(db, h, key, kl);
+        if (x && (x->flags & SE_KINDS))
+            continue;
+        rc = add_phrase(db, d + b, (size_t)(tab - d - b), 0, SE_VAL, v, 0);
+        if (rc)
+            return rc;
+    }
+    return VG_OK;
+}
+
 /* Loads a rules file: [section] headers, then one entry a line. */
 static vg_err load_rules(senti_lexdb *db, const char *name, const char *d,
                          size_t len)
@@ -562,6 +602,16 @@ vg_err senti_open(senti_engine **out)
         rc = load_rules(&e->db[1], "en-rules.txt",
                         (const char *)senti_lex_en_rules,
                         senti_lex_en_rules_len);
+    /* Derived entries (tools/derive_lexicon.py) come last and only add
+     * words the hand-written files lack; they never override one. */
+    if (!rc)
+        rc = load_derived(&e->db[0], "fr-derived.txt",
+                          (const char *)senti_lex_fr_derived,
+                          senti_lex_fr_derived_len);
+    if (!rc)
+        rc = load_derived(&e->db[1], "en-derived.txt",
+                          (const char *)senti_lex_en_derived,
+                          senti_lex_en_derived_len);
     for (int i = 0; i < 2 && !rc; i++)
         rc = build_stems(&e->db[i]);
     if (rc)

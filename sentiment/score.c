@@ -23,6 +23,7 @@
 #define ELONG_EMPHASIS 0.5f
 #define EXCL_EMPHASIS 0.3f  /* per '!', at most EXCL_MAX of them */
 #define EXCL_MAX 3
+#define EXCL_MIN_SUM 0.5    /* "!" amplifies an opinion, not weak derived cues */
 #define EXCESS_VALENCE (-1.5f) /* "trop petit": excess of a neutral quality */
 #define CONTRAST_LOW 0.5f
 #define CONTRAST_HIGH 1.5f
@@ -343,8 +344,16 @@ static float contrast_weight(const text_tokens *t, const marker *m, int nm,
         const text_span *s = &t->sent[m[k].sent];
         if (tok < s->tok_begin || tok >= s->tok_end)
             continue;
+        /* The marker's clause ends where a ',', ';' or ':' opens the next
+         * one; without punctuation, a marker opening the sentence is taken
+         * to cover its first half. */
         uint32_t sub_end = s->tok_end;
-        if (m[k].tok == s->tok_begin)
+        uint32_t c = m[k].tok + 1;
+        while (c < s->tok_end && !(t->v[c].flags & TEXT_F_CLAUSE))
+            c++;
+        if (c < s->tok_end)
+            sub_end = c;
+        else if (m[k].tok == s->tok_begin)
             sub_end = m[k].tok + (s->tok_end - m[k].tok + 1) / 2;
         if (tok > m[k].tok && tok < sub_end) {
             *rule = R_DOWN;
@@ -545,7 +554,7 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
             neg += -cs[c].val + 1.0;
     }
     double emph = 0;
-    if (sum != 0 && excl) {
+    if (fabs(sum) >= EXCL_MIN_SUM && excl) {
         emph = EXCL_EMPHASIS * excl;
         sum += sum > 0 ? emph : -emph;
         if (sum > 0)

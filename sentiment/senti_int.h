@@ -14,9 +14,11 @@
 extern const unsigned char senti_lex_fr[], senti_lex_fr_rules[];
 extern const unsigned char senti_lex_en[], senti_lex_en_rules[];
 extern const unsigned char senti_lex_emoji[];
+extern const unsigned char senti_lex_fr_derived[], senti_lex_en_derived[];
 extern const size_t senti_lex_fr_len, senti_lex_fr_rules_len;
 extern const size_t senti_lex_en_len, senti_lex_en_rules_len;
 extern const size_t senti_lex_emoji_len;
+extern const size_t senti_lex_fr_derived_len, senti_lex_en_derived_len;
 
 /* Longest phrase, in tokens, and longest key, in bytes. */
 #define SENTI_MAX_WORDS 8
@@ -57,6 +59,7 @@ typedef struct senti_stem {
     float sum;
     uint16_t count;
     uint16_t user;     /* set by a user entry: its valence wins */
+    uint16_t min_len;  /* shortest lexicon word with this stem, in bytes */
 } senti_stem;
 
 /* One language's tables. Keys are folded forms, words joined by one
@@ -98,7 +101,11 @@ const senti_entry *senti_db_find(const senti_lexdb *db, uint64_t h,
                                  const char *key, size_t n);
 
 /* Mean valence of the lexicon words sharing the stem of word (folded,
- * n bytes), stored in *out; 0 when no lexicon word has that stem.
+ * n bytes), stored in *out; 0 when no lexicon word has that stem, or when
+ * word is shorter than every one of them less one byte: an inflection
+ * adds to its lexicon word ("décevants" for "décevant"), while a shorter
+ * word is the base a derived adjective came from ("time" for "timely",
+ * "thought" for "thoughtful") and does not share its opinion.
  * Thread-safe (borrows a stemmer from the pool). */
 int senti_db_stem_lookup(const senti_lexdb *db, const char *word, size_t n,
                          float *out);
