@@ -109,10 +109,13 @@ static int atom_matches(const stream *st, size_t tok, const query_atom *a)
         return ol == a->exact_len && memcmp(o, a->exact, ol) == 0;
     }
     const char *norm = text_norm(st->t, tok);
+    /* Most tokens differ from the atom in length or first byte: settle
+     * those without a call to memcmp. */
     if (a->prefix)
-        return x->norm_len >= a->norm_len &&
+        return x->norm_len >= a->norm_len && norm[0] == a->norm[0] &&
                memcmp(norm, a->norm, a->norm_len) == 0;
-    return x->norm_len == a->norm_len && memcmp(norm, a->norm, a->norm_len) == 0;
+    return x->norm_len == a->norm_len && norm[0] == a->norm[0] &&
+           memcmp(norm, a->norm, a->norm_len) == 0;
 }
 
 /* The host of an absolute URL, lower-case ASCII, into buf. */

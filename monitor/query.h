@@ -75,6 +75,12 @@ int query_match_doc(const query *q, const query_doc *d, size_t *first_tok);
 vg_err query_match_spans(const query *q, const query_doc *d, int *matched,
                          query_span **spans, size_t *n_spans);
 
+/* Explains a match leaf by leaf, one line each: "  + term: found \"...\"
+ * at bytes b-e" or "not found" for positive leaves, "  - term: absent,
+ * the exclusion holds" or "present, it excludes the text" for leaves
+ * under NOT. *out is malloc'd (free()). VG_EINVAL, VG_ENOMEM. */
+vg_err query_explain(const query *q, const query_doc *d, char **out);
+
 /* Query leaves, for indexing many queries at once. */
 enum {
     QUERY_KIND_ANY = -1  /* query_atom.kind: any token kind (plain word) */

@@ -1,0 +1,85 @@
+/*
+ * Simhash over word shingles: syndicated copies (same words in other
+ * case, accents or punctuation) stay within TEXT_SIMHASH_NEAR
+ * bits; different articles on the same subject do not.
+ */
+#include "text/text.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static uint64_t hash_of(const char *s)
+{
+    text_tokens *t = NULL;
+    assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
+    uint64_t h = text_simhash(t);
+    text_tokens_free(t);
+    return h;
+}
+
+#define ARTICLE                                                              \
+    "Une panne géante a privé de fibre des milliers d'abonnés de Fibrelia "  \
+    "mardi soir dans le Grand Ouest. L'opérateur évoque un incident sur un " \
+    "équipement de cœur de réseau à Nantes et promet un retour à la normale " \
+    "dans la nuit. Les clients professionnels ont été les plus touchés, "    \
+    "selon plusieurs entreprises jointes par notre rédaction, qui "          \
+    "réclament un geste commercial. Le service client, saturé, renvoyait "   \
+    "vers une page d'information mise à jour toutes les heures."
+
+static void copies_are_near_and_others_far(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int near;
+    } cases[] = {
+        {ARTICLE, ARTICLE, 1},
+        {ARTICLE, "UNE PANNE GEANTE A PRIVE DE FIBRE DES MILLIERS D'ABONNES DE "
+                  "FIBRELIA MARDI SOIR DANS LE GRAND OUEST. L'OPERATEUR EVOQUE "
+                  "UN INCIDENT SUR UN EQUIPEMENT DE COEUR DE RESEAU A NANTES ET "
+                  "PROMET UN RETOUR A LA NORMALE DANS LA NUIT. LES CLIENTS "
+                  "PROFESSIONNELS ONT ETE LES PLUS TOUCHES, SELON PLUSIEURS "
+                  "ENTREPRISES JOINTES PAR NOTRE REDACTION, QUI RECLAMENT UN "
+                  "GESTE COMMERCIAL. LE SERVICE CLIENT, SATURE, RENVOYAIT VERS "
+                  "UNE PAGE D'INFORMATION MISE A JOUR TOUTES LES HEURES.", 1},
+        {ARTICLE,
+         "Fibrelia annonce une hausse de ses tarifs au premier janvier pour "
+         "les abonnés fibre du Grand Ouest. L'opérateur justifie la mesure par "
+         "le coût des équipements de cœur de réseau et promet de nouveaux "
+         "services aux clients professionnels dès le printemps.", 0},
+        {"The outage hit thousands of customers on Tuesday night.",
+         "Customers praised the quick repair after Tuesday's outage.", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int d = text_simhash_distance(hash_of(cases[i].a), hash_of(cases[i].b));
+        if ((d <= TEXT_SIMHASH_NEAR) != cases[i].near)
+            fail_msg("case %zu: distance %d, expected %s", i, d,
+                     cases[i].near ? "near" : "far");
+    }
+}
+
+static void empty_and_short_texts(void **state)
+{
+    (void)state;
+    assert_true(hash_of("") == 0);
+    assert_true(hash_of("!!! :) 😀") == 0);
+    assert_true(hash_of("Fibrelia") != 0);
+    assert_true(hash_of("Fibrelia nul") == hash_of("FIBRELIA, nul !"));
+    assert_true(text_simhash(NULL) == 0);
+    assert_int_equal(text_simhash_distance(0, ~0ULL), 64);
+    assert_int_equal(text_simhash_distance(5, 4), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(copies_are_near_and_others_far),
+        cmocka_unit_test(empty_and_short_texts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
