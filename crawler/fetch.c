@@ -15,6 +15,7 @@
 #include "core/url.h"
 #include "core/vtime.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -38,8 +39,58 @@ struct fetch_engine {
     fetch_xfer *failed_tail;
     int queued;               /* in host queues and in the failed list */
     int in_flight;
+    robots_cache robots;      /* per origin; empty when robots are off */
+    int robots_landed;        /* a robots.txt arrived: requests may start */
     atomic_int woken;
 };
+
+void fetch_headers_free(char **headers)
+{
+    if (!headers)
+        return;
+    for (size_t i = 0; headers[i]; i++)
+        free(headers[i]);
+    free(headers);
+}
+
+int fetch_header_valid(const char *line)
+{
+    /* RFC 9110 token characters for the name, then the colon; the value
+     * may hold anything but CR, LF and NUL. */
+    static const char tchar[] = "!#$%&'*+-.^_`|~";
+    size_t i = 0;
+    for (; line[i] && line[i] != ':'; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (!(c < 0x80 && (isalnum(c) || strchr(tchar, c))))
+            return 0;
+    }
+    return i > 0 && line[i] == ':' && !strpbrk(line, "\r\n") &&
+           strlen(line) <= MAX_HEADER_VALUE;
+}
+
+vg_err fetch_headers_dup(char *const *headers, char ***out)
+{
+    *out = NULL;
+    if (!headers)
+        return VG_OK;
+    size_t n = 0;
+    while (headers[n])
+        n++;
+    for (size_t i = 0; i < n; i++)
+        if (!fetch_header_valid(headers[i]))
+            return vg_error_set(VG_EINVAL, "header %zu is not 'Name: value'",
+                                i + 1);
+    char **v = calloc(n + 1, sizeof(*v));
+    if (!v)
+        return vg_error_set(VG_ENOMEM, "headers");
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] = strdup(headers[i]))) {
+            fetch_headers_free(v);
+            return vg_error_set(VG_ENOMEM, "headers");
+        }
+    *out = v;
+    return VG_OK;
+}
 
 void fetch_request_free(fetch_request *r)
 {
@@ -48,6 +99,7 @@ void fetch_request_free(fetch_request *r)
     free(r->url);
     free(r->etag);
     free(r->last_modified);
+    fetch_headers_free(r->headers);
     free(r);
 }
 
@@ -58,6 +110,7 @@ void fetch_result_free(fetch_result *r)
     free(r->req.url);
     free(r->req.etag);
     free(r->req.last_modified);
+    fetch_headers_free(r->req.headers);
     free(r->final_url);
     free(r->permanent_url);
     free(r->content_type);
@@ -80,6 +133,8 @@ static void xfer_free(fetch_xfer *x)
     free(x->etag);
     free(x->last_modified);
     free(x->early_error);
+    free(x->origin);
+    free(x->path);
     fetch_request_free(x->req);
     free(x);
 }
@@ -105,12 +160,23 @@ vg_err fetch_engine_new(const fetch_options *opt, fetch_engine **out)
     e->idle_ms = opt->host_idle_ms > 0 ? opt->host_idle_ms : DEFAULT_HOST_IDLE_MS;
     if (e->idle_ms < opt->host_delay_ms)
         e->idle_ms = opt->host_delay_ms;
+    if (e->opt.max_crawl_delay_ms < 0)
+        e->opt.max_crawl_delay_ms = 0;
+    if (e->opt.obey_robots && e->idle_ms < e->opt.max_crawl_delay_ms)
+        e->idle_ms = e->opt.max_crawl_delay_ms;
+    if (e->opt.robots_ttl_s <= 0)
+        e->opt.robots_ttl_s = 86400;
+    if (e->opt.robots_retry_s <= 0)
+        e->opt.robots_retry_s = 3600;
     atomic_init(&e->woken, 0);
     if (!e->user_agent) {
         rc = vg_error_set(VG_ENOMEM, "fetch engine");
         goto cleanup;
     }
     rc = host_table_init(&e->hosts);
+    if (rc != VG_OK)
+        goto cleanup;
+    rc = robots_cache_init(&e->robots);
     if (rc != VG_OK)
         goto cleanup;
     e->multi = curl_multi_init();
@@ -123,6 +189,7 @@ vg_err fetch_engine_new(const fetch_options *opt, fetch_engine **out)
 cleanup:
     if (e) {
         host_table_free(&e->hosts);
+        robots_cache_free(&e->robots);
         free(e->user_agent);
         free(e);
     }
@@ -196,6 +263,7 @@ void fetch_engine_free(fetch_engine *e)
         host_set_state(&e->hosts, h, HOST_IDLE, 0);
     }
     host_table_free(&e->hosts);
+    robots_cache_free(&e->robots);
     curl_multi_cleanup(e->multi);
     free(e->user_agent);
     free(e);
@@ -206,6 +274,76 @@ static void host_refresh(fetch_engine *e, fetch_host *h, int64_t now)
     host_state s = h->queued > 0 ? HOST_ACTIVE
                    : h->in_flight > 0 ? HOST_BUSY : HOST_IDLE;
     host_set_state(&e->hosts, h, s, now);
+}
+
+/* The origin (scheme://host[:port], lower-case) and the path and query
+ * of url, the two things robots.txt is looked up and matched by.
+ * VG_EPARSE or VG_ENOMEM. */
+static vg_err split_url(const char *url, char **origin, char **path)
+{
+    vg_err rc = VG_OK;
+    char *scheme = NULL, *host = NULL, *port = NULL, *p = NULL, *q = NULL;
+    vg_buf o, b;
+    vg_buf_init(&o, 4096);
+    vg_buf_init(&b, 64 * 1024);
+    CURLU *u = curl_url();
+    if (!u) {
+        rc = VG_ENOMEM;
+        goto cleanup;
+    }
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        rc = VG_EPARSE;
+        goto cleanup;
+    }
+    curl_url_get(u, CURLUPART_PORT, &port, 0); /* absent: the default */
+    curl_url_get(u, CURLUPART_PATH, &p, 0);
+    curl_url_get(u, CURLUPART_QUERY, &q, 0);
+    for (char *c = host; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    vg_buf_printf(&o, "%s://%s", scheme, host);
+    if (port)
+        vg_buf_printf(&o, ":%s", port);
+    /* robots.txt rules compare against an encoded path: a raw UTF-8
+     * byte must be %XX here, as it is on the wire. */
+    static const char hex[] = "0123456789ABCDEF";
+    const char *path_src = p && *p ? p : "/";
+    for (const char *c = path_src; *c; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch >= 0x80) {
+            vg_buf_putc(&b, '%');
+            vg_buf_putc(&b, hex[ch >> 4]);
+            vg_buf_putc(&b, hex[ch & 15]);
+        } else {
+            vg_buf_putc(&b, (char)ch);
+        }
+    }
+    if (q)
+        vg_buf_printf(&b, "?%s", q);
+    if (o.err != VG_OK || b.err != VG_OK) {
+        rc = o.err == VG_ENOMEM || b.err == VG_ENOMEM ? VG_ENOMEM : VG_EPARSE;
+        goto cleanup;
+    }
+    *origin = vg_buf_detach(&o);
+    *path = vg_buf_detach(&b);
+    if (!*origin || !*path) {
+        free(*origin);
+        free(*path);
+        *origin = *path = NULL;
+        rc = VG_ENOMEM;
+    }
+cleanup:
+    vg_buf_free(&o);
+    vg_buf_free(&b);
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(p);
+    curl_free(q);
+    curl_url_cleanup(u);
+    return rc;
 }
 
 vg_err fetch_engine_add(fetch_engine *e, fetch_request *req)
@@ -225,6 +363,11 @@ vg_err fetch_engine_add(fetch_engine *e, fetch_request *req)
 
     char *name = NULL;
     vg_err rc = vg_url_host(req->url, &name);
+    if (rc == VG_OK && e->opt.obey_robots) {
+        rc = split_url(req->url, &x->origin, &x->path);
+        if (rc != VG_OK)
+            free(name);
+    }
     if (rc == VG_EPARSE) {
         failed_push(e, x, "bad URL");
         return VG_OK;
@@ -249,6 +392,40 @@ vg_err fetch_engine_add(fetch_engine *e, fetch_request *req)
     h->queued++;
     e->queued++;
     host_refresh(e, h, now);
+    return VG_OK;
+}
+
+vg_err fetch_headers_parse(const char *lines, char ***out)
+{
+    *out = NULL;
+    if (!lines || !*lines)
+        return VG_OK;
+    size_t n = 1;
+    for (const char *p = lines; *p; p++)
+        n += *p == '\n';
+    char **v = calloc(n + 1, sizeof(*v));
+    if (!v)
+        return vg_error_set(VG_ENOMEM, "headers");
+    size_t k = 0;
+    for (const char *p = lines; *p;) {
+        size_t len = strcspn(p, "\n");
+        if (len > 0) {
+            if (!(v[k] = vg_strndup(p, len))) {
+                fetch_headers_free(v);
+                return vg_error_set(VG_ENOMEM, "headers");
+            }
+            if (!fetch_header_valid(v[k])) {
+                fetch_headers_free(v);
+                return vg_error_set(VG_EINVAL, "header line %zu is not 'Name: value'",
+                                    k + 1);
+            }
+            k++;
+        }
+        p += len;
+        if (*p == '\n')
+            p++;
+    }
+    *out = v;
     return VG_OK;
 }
 
@@ -394,6 +571,16 @@ static vg_err setup_easy(fetch_engine *e, fetch_xfer *x)
         add_header(&x->headers, "If-Modified-Since", x->req->last_modified) !=
             VG_OK)
         return vg_error_set(VG_ENOMEM, "request headers");
+    /* The source's own headers go as they are; a line holding CR or LF
+     * never reaches the wire (fetch_headers_dup refuses them too). */
+    for (size_t i = 0; x->req->headers && x->req->headers[i]; i++) {
+        if (!header_safe(x->req->headers[i]))
+            continue;
+        struct curl_slist *l = curl_slist_append(x->headers, x->req->headers[i]);
+        if (!l)
+            return vg_error_set(VG_ENOMEM, "request headers");
+        x->headers = l;
+    }
 
     CURLcode rc = CURLE_OK;
 #define SET(opt, val) \
@@ -418,7 +605,9 @@ static vg_err setup_easy(fetch_engine *e, fetch_xfer *x)
     /* The fetcher is one thread among many: libcurl must not use signals
      * (SIGALRM for DNS timeouts) behind the process's back. */
     SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+    /* A robots.txt over its cap is cut, not refused (write_cb stops it). */
+    if (!x->robots_for)
+        SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
     SET(CURLOPT_WRITEFUNCTION, write_cb);
     SET(CURLOPT_WRITEDATA, (void *)x);
     SET(CURLOPT_HEADERFUNCTION, header_cb);
@@ -455,6 +644,97 @@ static void start_one(fetch_engine *e, fetch_host *h, int64_t now)
     host_refresh(e, h, now);
 }
 
+enum { GATE_GO, GATE_WAIT, GATE_STARTED, GATE_REFUSED };
+
+/* Starts the internal fetch of en's robots.txt on host h. A failure to
+ * even start it refuses the origin for the retry period: being unable to
+ * check is no licence to crawl. */
+static void robots_start(fetch_engine *e, fetch_host *h, robots_entry *en,
+                         int64_t now)
+{
+    fetch_xfer *x = calloc(1, sizeof(*x));
+    vg_buf u;
+    vg_buf_init(&u, 8192);
+    vg_buf_printf(&u, "%s/robots.txt", en->origin);
+    if (x)
+        x->req = calloc(1, sizeof(*x->req));
+    if (!x || !x->req || u.err != VG_OK ||
+        !(x->req->url = vg_buf_detach(&u)))
+        goto failed;
+    vg_buf_init(&x->body, ROBOTS_MAX_BYTES);
+    x->all_permanent = 1;
+    x->robots_for = en;
+    x->host = h;
+    if (setup_easy(e, x) != VG_OK ||
+        curl_multi_add_handle(e->multi, x->easy) != CURLM_OK)
+        goto failed;
+    en->state = ROBOTS_FETCHING;
+    h->in_flight++;
+    e->in_flight++;
+    h->last_start_ms = now;
+    run_link(e, x);
+    vg_buf_free(&u);
+    return;
+failed:
+    vg_buf_free(&u);
+    xfer_free(x);
+    robots_entry_reset(en);
+    en->deny_why = vg_strdup("robots.txt could not be requested");
+    en->state = ROBOTS_READY;
+    en->expires_ms = now + (int64_t)e->opt.robots_retry_s * 1000;
+}
+
+/* Pops h's next request into the failed list with the refusal reason. */
+static void refuse_head(fetch_engine *e, fetch_host *h, const robots_entry *en)
+{
+    fetch_xfer *x = h->queue_head;
+    h->queue_head = x->next;
+    if (!h->queue_head)
+        h->queue_tail = NULL;
+    h->queued--;
+    e->queued--;
+    vg_buf b;
+    vg_buf_init(&b, MAX_ERROR_LEN);
+    vg_buf_puts(&b, FETCH_ROBOTS_ERROR);
+    if (en && en->deny_why)
+        vg_buf_printf(&b, " (%s)", en->deny_why);
+    char *why = vg_buf_detach(&b);
+    failed_push(e, x, why ? why : FETCH_ROBOTS_ERROR);
+    free(why);
+}
+
+/* Decides whether h's next request may start as far as robots.txt goes:
+ * GO; WAIT while the origin's robots.txt is on its way; STARTED when this
+ * call started that fetch (it takes the host's turn and delay, being a
+ * request to the host like any other); REFUSED when requests were moved
+ * to the failed list and none is left to start. */
+static int robots_gate(fetch_engine *e, fetch_host *h, int64_t now)
+{
+    while (h->queue_head) {
+        fetch_xfer *x = h->queue_head;
+        if (!x->origin)
+            return GATE_GO;
+        robots_entry *en = robots_cache_get(&e->robots, x->origin, now);
+        if (!en) {
+            refuse_head(e, h, NULL);
+            continue;
+        }
+        if (en->state == ROBOTS_FETCHING)
+            return GATE_WAIT;
+        if (en->state == ROBOTS_NONE) {
+            robots_start(e, h, en, now);
+            return en->state == ROBOTS_FETCHING ? GATE_STARTED : GATE_REFUSED;
+        }
+        h->crawl_delay_ms = en->crawl_delay_ms;
+        if (!en->deny_why &&
+            robots_allowed(en->rules, e->user_agent, x->path))
+            return GATE_GO;
+        refuse_head(e, h, en);
+    }
+    host_refresh(e, h, now);
+    return GATE_REFUSED;
+}
+
 /* Starts what the caps and delays allow, one request per host per round so
  * hosts take turns. Returns the milliseconds until a host held back only
  * by its delay may start, or -1 when no such host exists. */
@@ -471,12 +751,20 @@ static int64_t start_ready(fetch_engine *e, int64_t now)
                            e->in_flight < e->opt.max_total; i++) {
             fetch_host *h = t->ring;
             if (h->in_flight < e->opt.max_per_host) {
+                /* Crawl-delay only ever raises the configured delay. */
+                int64_t delay = e->opt.host_delay_ms > h->crawl_delay_ms
+                                    ? e->opt.host_delay_ms
+                                    : h->crawl_delay_ms;
                 int64_t ready_at = h->last_start_ms == INT64_MIN
                                        ? now
-                                       : h->last_start_ms + e->opt.host_delay_ms;
+                                       : h->last_start_ms + delay;
                 if (ready_at <= now) {
-                    start_one(e, h, now);
-                    started = 1;
+                    int g = e->opt.obey_robots ? robots_gate(e, h, now)
+                                               : GATE_GO;
+                    if (g == GATE_GO)
+                        start_one(e, h, now);
+                    if (g != GATE_WAIT)
+                        started = 1;
                 } else if (wait < 0 || ready_at - now < wait) {
                     wait = ready_at - now;
                 }
@@ -542,6 +830,52 @@ static char *describe_failure(fetch_engine *e, fetch_xfer *x, CURLcode cc)
         if (*p == '\r' || *p == '\n')
             *p = ' ';
     return s;
+}
+
+/* Records what the origin's robots.txt fetch taught (RFC 9309 2.3.1):
+ * a 2xx file is parsed (cut at ROBOTS_MAX_BYTES); 4xx, or more redirects
+ * than allowed, mean there is no file: everything is allowed; 5xx, 429 and
+ * network failures mean the file is unreachable: everything is refused
+ * until robots_retry_s have passed. */
+static void robots_done(fetch_engine *e, fetch_xfer *x, CURLcode cc)
+{
+    robots_entry *en = x->robots_for;
+    int64_t now = vg_mono_ms();
+    long code = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+    robots_entry_reset(en);
+    int64_t ttl = (int64_t)e->opt.robots_ttl_s * 1000;
+    int cut = cc == CURLE_WRITE_ERROR && x->body_over;
+    if ((cc == CURLE_OK || cut) && code >= 200 && code < 300) {
+        if (robots_parse(x->body.ptr, x->body.len, &en->rules) != VG_OK) {
+            en->deny_why = vg_strdup("robots.txt: out of memory");
+            ttl = (int64_t)e->opt.robots_retry_s * 1000;
+        }
+        long cd = robots_crawl_delay_ms(en->rules, e->user_agent);
+        if (cd > e->opt.max_crawl_delay_ms)
+            cd = e->opt.max_crawl_delay_ms;
+        en->crawl_delay_ms = cd > 0 ? (int)cd : 0;
+    } else if (cc == CURLE_TOO_MANY_REDIRECTS ||
+               (cc == CURLE_OK && code >= 300 && code < 500 && code != 429)) {
+        /* No usable file: nothing is disallowed. */
+    } else {
+        vg_buf b;
+        vg_buf_init(&b, MAX_ERROR_LEN);
+        if (cc != CURLE_OK) {
+            char *why = describe_failure(e, x, cc);
+            vg_buf_printf(&b, "robots.txt unreachable: %s", why ? why : "?");
+            free(why);
+        } else {
+            vg_buf_printf(&b, "robots.txt answered HTTP %ld", code);
+        }
+        en->deny_why = vg_buf_detach(&b);
+        if (!en->deny_why)
+            en->deny_why = vg_strdup("robots.txt unreachable");
+        ttl = (int64_t)e->opt.robots_retry_s * 1000;
+    }
+    en->state = ROBOTS_READY;
+    en->expires_ms = now + ttl;
+    x->host->crawl_delay_ms = en->crawl_delay_ms;
 }
 
 /* Moves everything the transfer produced into a new result; x keeps only
@@ -641,6 +975,13 @@ static int drain(fetch_engine *e, fetch_done_fn done, void *arg)
         e->in_flight--;
         x->host->in_flight--;
         host_refresh(e, x->host, vg_mono_ms());
+        if (x->robots_for) {
+            /* Internal: the requests waiting on it start next round. */
+            robots_done(e, x, cc);
+            xfer_free(x);
+            e->robots_landed = 1;
+            continue;
+        }
         fetch_result *r = make_result(e, x, cc);
         xfer_free(x);
         deliver(r, done, arg);
@@ -658,11 +999,17 @@ int fetch_engine_perform(fetch_engine *e, int timeout_ms, fetch_done_fn done,
         host_table_expire(&e->hosts, now, e->idle_ms);
         int finished = deliver_failed(e, done, arg);
         int64_t wait = start_ready(e, now);
+        /* Requests robots.txt refused just now need no network. */
+        finished += deliver_failed(e, done, arg);
         int running = 0;
         curl_multi_perform(e->multi, &running);
         finished += drain(e, done, arg);
         if (finished > 0 || atomic_exchange(&e->woken, 0))
             break;
+        if (e->robots_landed) {
+            e->robots_landed = 0;
+            continue;
+        }
         int64_t left = deadline - vg_mono_ms();
         if (left <= 0)
             break;

@@ -1,6 +1,8 @@
 /*
  * The fetch engine: one libcurl multi handle driving many transfers at
- * once, with per-host politeness, conditional GET, size and time caps.
+ * once, with per-host politeness, robots.txt (fetched per origin before
+ * its first request, cached, Crawl-delay honoured), conditional GET, size
+ * and time caps.
  *
  * One thread owns an engine (the pipeline's fetcher thread): every call
  * except fetch_engine_wakeup must come from that thread.
@@ -19,6 +21,9 @@ typedef struct fetch_request {
     char *etag;           /* owned, may be NULL: sent as If-None-Match */
     char *last_modified;  /* owned, may be NULL: sent as If-Modified-Since */
     void *user;           /* opaque, handed back in the result */
+    char **headers;       /* owned, NULL-terminated "Name: value" lines sent
+                             as they are (a private feed's Authorization or
+                             Cookie); may be NULL. Never logged. */
 } fetch_request;
 
 typedef struct fetch_result {
@@ -47,10 +52,20 @@ typedef struct fetch_options {
     size_t max_body;        /* decompressed bytes */
     const char *user_agent; /* NULL: the default naming vigie */
     int host_idle_ms;       /* forget a host idle this long; 0: 60000 */
+    int obey_robots;        /* fetch and honour robots.txt (default 1) */
+    int max_crawl_delay_ms; /* cap on a robots.txt Crawl-delay (default 30 s) */
+    int robots_ttl_s;       /* a fetched robots.txt is kept this long (24 h) */
+    int robots_retry_s;     /* after a 5xx or unreachable robots.txt, the
+                               origin is refused this long (1 h) */
 } fetch_options;
 
 #define FETCH_USER_AGENT "vigie/" VG_VERSION " (+https://github.com/vigie-listening/vigie)"
-#define FETCH_OPTIONS_INIT {64, 2, 1000, 10000, 30000, 100, 20, 10u << 20, NULL, 0}
+#define FETCH_OPTIONS_INIT {64, 2, 1000, 10000, 30000, 100, 20, 10u << 20, NULL, 0, \
+                            1, 30000, 86400, 3600}
+
+/* The error of a request refused by the origin's robots.txt; a reason may
+ * follow in parentheses (robots.txt failing with a 5xx, unreachable). */
+#define FETCH_ROBOTS_ERROR "disallowed by robots.txt"
 
 typedef struct fetch_engine fetch_engine;
 
@@ -66,7 +81,9 @@ void fetch_engine_free(fetch_engine *e);
 /* Queues a heap-allocated request; the engine owns it from now on, even
  * when this fails (VG_EINVAL for a NULL request or URL, VG_ENOMEM): then
  * the request is freed. A URL with no usable host is not an error here: it
- * comes back through the done callback with status 0 and an error. May be
+ * comes back through the done callback with status 0 and an error, and so
+ * does a URL the origin's robots.txt refuses (error FETCH_ROBOTS_ERROR,
+ * perhaps followed by a reason), without reaching the server. May be
  * called from inside the done callback. */
 vg_err fetch_engine_add(fetch_engine *e, fetch_request *req);
 
@@ -81,6 +98,25 @@ int fetch_engine_perform(fetch_engine *e, int timeout_ms, fetch_done_fn done,
 
 /* Interrupts a wait in fetch_engine_perform; safe from any thread. */
 void fetch_engine_wakeup(fetch_engine *e);
+
+/* Copies a NULL-terminated list of header lines (NULL gives NULL); *out
+ * is freed with fetch_headers_free. VG_ENOMEM; VG_EINVAL for a line
+ * without "Name:" or holding CR/LF (a header could be smuggled). */
+vg_err fetch_headers_dup(char *const *headers, char ***out);
+
+/* Whether line is a header fit to send: "Name: value", the name made of
+ * token characters, no CR or LF, at most 1 KiB. */
+int fetch_header_valid(const char *line);
+
+/* Splits LF-joined "Name: value" lines (a source's stored headers) into a
+ * new NULL-terminated list for fetch_request.headers; NULL or "" gives
+ * NULL. Free with fetch_headers_free. VG_ENOMEM; VG_EINVAL for an invalid
+ * line (nothing is returned then). */
+vg_err fetch_headers_parse(const char *lines, char ***out);
+
+/* Frees a list made by fetch_headers_dup or fetch_headers_parse (NULL
+ * accepted). */
+void fetch_headers_free(char **headers);
 
 /* Frees a request's strings and the request itself (NULL accepted). */
 void fetch_request_free(fetch_request *r);

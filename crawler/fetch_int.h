@@ -13,6 +13,7 @@
 #define VG_FETCH_INT_H
 
 #include "crawler/fetch.h"
+#include "crawler/robots.h"
 #include "core/buf.h"
 
 #include <curl/curl.h>
@@ -35,7 +36,42 @@ typedef struct fetch_host {
     int in_flight;
     int64_t last_start_ms;      /* monotonic; INT64_MIN before the first */
     int64_t idle_since_ms;
+    int crawl_delay_ms;         /* from robots.txt, capped; 0 when none */
 } fetch_host;
+
+/* What is known of one origin's robots.txt (scheme://host[:port]). */
+typedef enum robots_state { ROBOTS_NONE, ROBOTS_FETCHING, ROBOTS_READY } robots_state;
+
+typedef struct robots_entry {
+    char *origin;               /* the cache key */
+    uint64_t hash;
+    struct robots_entry *chain;
+    robots_state state;
+    robots *rules;              /* NULL: everything allowed (or deny_all) */
+    char *deny_why;             /* non-NULL: everything refused, and why */
+    int crawl_delay_ms;         /* capped; 0 when none */
+    int64_t expires_ms;         /* monotonic; READY until then */
+} robots_entry;
+
+typedef struct robots_cache {
+    robots_entry **buckets;
+    size_t nbuckets;            /* a power of two */
+    size_t count;
+} robots_cache;
+
+/* Initialises an empty cache. VG_ENOMEM. */
+vg_err robots_cache_init(robots_cache *c);
+
+/* Frees every entry. */
+void robots_cache_free(robots_cache *c);
+
+/* The entry for origin, created in state ROBOTS_NONE when missing. NULL on
+ * allocation failure. Expired READY entries come back as ROBOTS_NONE. */
+robots_entry *robots_cache_get(robots_cache *c, const char *origin,
+                               int64_t now_ms);
+
+/* Drops what an entry learnt, back to ROBOTS_NONE. */
+void robots_entry_reset(robots_entry *en);
 
 typedef struct host_table {
     fetch_host **buckets;
@@ -89,6 +125,9 @@ struct fetch_xfer {
     char *last_modified;
     int64_t retry_after;
     char *early_error;          /* set when the request never reached curl */
+    char *origin;               /* scheme://host[:port], for robots.txt */
+    char *path;                 /* path and query, matched against robots */
+    robots_entry *robots_for;   /* set on an internal robots.txt fetch */
     char errbuf[CURL_ERROR_SIZE];
 };
 

@@ -29,11 +29,14 @@ typedef struct group {
     size_t nagents;
     rule *rules;
     size_t nrules;
+    long crawl_delay_ms; /* -1: the group gave none */
 } group;
 
 struct robots {
     group *groups;
     size_t ngroups;
+    char **sitemaps;
+    size_t nsitemaps;
 };
 
 void robots_free(robots *r)
@@ -50,6 +53,9 @@ void robots_free(robots *r)
         free(g->rules);
     }
     free(r->groups);
+    for (size_t i = 0; i < r->nsitemaps; i++)
+        free(r->sitemaps[i]);
+    free(r->sitemaps);
     free(r);
 }
 
@@ -66,8 +72,11 @@ static int hexval(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Appends s[0..n) in the one encoding both sides are compared in. */
-static void normalise(vg_buf *b, const char *s, size_t n)
+/* Appends s[0..n) in the one encoding both sides are compared in.
+ * Non-ASCII bytes are percent-encoded in patterns only (high = 1): a rule
+ * may be written in UTF-8, but a URL must arrive encoded, as RFC 9309
+ * 2.2.2 has the crawler do, so a raw byte in a path matches nothing. */
+static void normalise(vg_buf *b, const char *s, size_t n, int high)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
@@ -83,7 +92,7 @@ static void normalise(vg_buf *b, const char *s, size_t n)
                 vg_buf_putc(b, hex[v & 15]);
             }
             i += 2;
-        } else if (c >= 0x80 || c <= 0x20 || c == 0x7f) {
+        } else if ((c >= 0x80 && high) || c <= 0x20 || c == 0x7f) {
             vg_buf_putc(b, '%');
             vg_buf_putc(b, hex[c >> 4]);
             vg_buf_putc(b, hex[c & 15]);
@@ -126,6 +135,7 @@ static group *new_group(builder *bd)
     r->groups = g;
     g = &r->groups[r->ngroups++];
     memset(g, 0, sizeof(*g));
+    g->crawl_delay_ms = -1;
     return g;
 }
 
@@ -163,7 +173,7 @@ static void add_rule(builder *bd, int allow, const char *v, size_t n)
     group *g = &bd->r->groups[bd->r->ngroups - 1];
     vg_buf b;
     vg_buf_init(&b, MAX_PATTERN * 3 + 1);
-    normalise(&b, v, n);
+    normalise(&b, v, n, 1);
     if (b.err != VG_OK) {
         if (b.err == VG_ENOMEM)
             bd->err = VG_ENOMEM;
@@ -185,6 +195,51 @@ static void add_rule(builder *bd, int allow, const char *v, size_t n)
         return;
     }
     g->nrules++;
+}
+
+/* Crawl-delay is outside the RFC but widely used: seconds, possibly with
+ * a fraction. It belongs to the group being built; a value that is not a
+ * plain non-negative number is ignored. */
+static void set_crawl_delay(builder *bd, const char *v, size_t n)
+{
+    if (bd->r->ngroups == 0 || n == 0 || n > 32)
+        return;
+    long ms = 0, scale = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '.' && scale == 0) {
+            scale = 1000;
+            continue;
+        }
+        if (v[i] < '0' || v[i] > '9')
+            return;
+        if (scale == 0) {
+            if (ms > 86400000L)
+                continue; /* absurdly long: the fetcher caps it anyway */
+            ms = ms * 10 + (v[i] - '0') * 1000L;
+        } else if ((scale /= 10) > 0) {
+            ms += (v[i] - '0') * scale;
+        }
+    }
+    /* Several groups may share the run of agents being built: the value
+     * goes to the last one, which is the one rules are added to. */
+    bd->r->groups[bd->r->ngroups - 1].crawl_delay_ms = ms;
+}
+
+static void add_sitemap(builder *bd, const char *v, size_t n)
+{
+    if (n == 0 || n > MAX_PATTERN || bd->r->nsitemaps >= 1024)
+        return;
+    char **a = realloc(bd->r->sitemaps, (bd->r->nsitemaps + 1) * sizeof(*a));
+    if (!a) {
+        bd->err = VG_ENOMEM;
+        return;
+    }
+    bd->r->sitemaps = a;
+    if (!(a[bd->r->nsitemaps] = vg_strndup(v, n))) {
+        bd->err = VG_ENOMEM;
+        return;
+    }
+    bd->r->nsitemaps++;
 }
 
 static int key_is(const char *k, size_t n, const char *name)
@@ -225,6 +280,10 @@ static void parse_line(builder *bd, const char *s, size_t n)
     else if (key_is(k, kn, "disallow") || key_is(k, kn, "dissallow") ||
              key_is(k, kn, "disalow"))
         add_rule(bd, 0, v, vn);
+    else if (key_is(k, kn, "crawl-delay"))
+        set_crawl_delay(bd, v, vn);
+    else if (key_is(k, kn, "sitemap") || key_is(k, kn, "site-map"))
+        add_sitemap(bd, v, vn);
     /* Other records (sitemap, crawl-delay, ...) do not end a user-agent
      * run: the RFC only lets rules do that. */
 }
@@ -296,6 +355,44 @@ static int group_names(const group *g, const char *tok)
     return 0;
 }
 
+/* The agent name whose groups apply to agent: its own product token when
+ * some group names it, else "*". tok is the caller's storage. */
+static const char *group_key(const robots *r, const char *agent, char *tok,
+                             size_t cap)
+{
+    agent_token(agent ? agent : "", agent ? strlen(agent) : 0, tok, cap);
+    if (tok[0] && strcmp(tok, "*") != 0)
+        for (size_t i = 0; i < r->ngroups; i++)
+            if (group_names(&r->groups[i], tok))
+                return tok;
+    return "*";
+}
+
+long robots_crawl_delay_ms(const robots *r, const char *agent)
+{
+    if (!r)
+        return -1;
+    char tok[128];
+    const char *want = group_key(r, agent, tok, sizeof(tok));
+    long best = -1;
+    /* Merged groups: the largest delay any of them asks for. */
+    for (size_t i = 0; i < r->ngroups; i++)
+        if (group_names(&r->groups[i], want) &&
+            r->groups[i].crawl_delay_ms > best)
+            best = r->groups[i].crawl_delay_ms;
+    return best;
+}
+
+size_t robots_sitemap_count(const robots *r)
+{
+    return r ? r->nsitemaps : 0;
+}
+
+const char *robots_sitemap(const robots *r, size_t i)
+{
+    return r && i < r->nsitemaps ? r->sitemaps[i] : NULL;
+}
+
 int robots_allowed(const robots *r, const char *agent, const char *path)
 {
     if (!path || !*path)
@@ -303,18 +400,11 @@ int robots_allowed(const robots *r, const char *agent, const char *path)
     if (strcmp(path, "/robots.txt") == 0 || !r)
         return 1;
     char tok[128];
-    agent_token(agent ? agent : "", agent ? strlen(agent) : 0, tok, sizeof(tok));
-    const char *want = "*";
-    if (tok[0] && strcmp(tok, "*") != 0)
-        for (size_t i = 0; i < r->ngroups; i++)
-            if (group_names(&r->groups[i], tok)) {
-                want = tok;
-                break;
-            }
+    const char *want = group_key(r, agent, tok, sizeof(tok));
 
     vg_buf b;
     vg_buf_init(&b, strlen(path) * 3 + 1);
-    normalise(&b, path, strlen(path));
+    normalise(&b, path, strlen(path), 0);
     if (b.err != VG_OK) {
         /* Out of memory: refusing is the polite failure. */
         vg_buf_free(&b);

@@ -31,6 +31,16 @@ vg_err robots_parse(const char *data, size_t len, robots **out);
  * Returns 1 when allowed, 0 when not. Thread-safe on a parsed r. */
 int robots_allowed(const robots *r, const char *agent, const char *path);
 
+/* The Crawl-delay, in milliseconds, of the groups that apply to agent (the
+ * largest when several merged groups give one), or -1 when none does.
+ * Not part of RFC 9309; the caller caps it. */
+long robots_crawl_delay_ms(const robots *r, const char *agent);
+
+/* The Sitemap lines of the file, in order (they belong to no group). The
+ * returned string is borrowed from r; NULL when i is out of range. */
+size_t robots_sitemap_count(const robots *r);
+const char *robots_sitemap(const robots *r, size_t i);
+
 /* Frees r (NULL accepted). */
 void robots_free(robots *r);
 

@@ -15,7 +15,7 @@
 #define SOURCE_COLUMNS                                                        \
     "id, url, kind, title, etag, last_modified, last_status, last_error,"    \
     " error_count, failing_since, interval, pinned, full_text,"             \
-    " last_fetch_at, next_fetch_at, enabled"
+    " last_fetch_at, next_fetch_at, enabled, headers"
 
 /* Cap on rows returned in one array, so a corrupt count cannot make the
  * growth arithmetic overflow. */
@@ -29,6 +29,7 @@ static void source_clear(store_source *r)
     free(r->etag);
     free(r->last_modified);
     free(r->last_error);
+    free(r->headers);
 }
 
 static vg_err read_source(sqlite3_stmt *s, store_source *r)
@@ -52,6 +53,7 @@ static vg_err read_source(sqlite3_stmt *s, store_source *r)
     r->last_fetch_at = sqlite3_column_int64(s, 13);
     r->next_fetch_at = sqlite3_column_int64(s, 14);
     r->enabled = sqlite3_column_int(s, 15);
+    r->headers = column_dup(s, 16, &err);
     if (err != VG_OK) {
         source_clear(r);
         return vg_error_set(err, "reading source: out of memory");
@@ -147,6 +149,23 @@ vg_err store_source_add(store *st, const char *url, const char *kind,
         *id_out = sqlite3_last_insert_rowid(st->db);
 
 cleanup:
+    sqlite3_finalize(s);
+    return err;
+}
+
+vg_err store_source_set_headers(store *st, int64_t id, const char *headers)
+{
+    sqlite3_stmt *s = NULL;
+    vg_err err = db_prepare(st, "UPDATE sources SET headers = ?2 WHERE id = ?1", &s);
+    if (err != VG_OK)
+        return err;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, headers && *headers ? headers : NULL);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE)
+        err = db_fail_step(st, rc, "setting source headers");
+    else if (sqlite3_changes(st->db) == 0)
+        err = vg_error_set(VG_ENOTFOUND, "no source %lld", (long long)id);
     sqlite3_finalize(s);
     return err;
 }

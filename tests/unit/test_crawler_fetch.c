@@ -342,6 +342,8 @@ static void run_until(fetch_engine *e, collected *c, int want, int slice_ms,
 static fetch_options test_options(void)
 {
     fetch_options o = FETCH_OPTIONS_INIT;
+    /* These tests count what the server receives; robots.txt has its own. */
+    o.obey_robots = 0;
     o.host_delay_ms = 0;
     o.timeout_ms = 5000;
     o.connect_timeout_ms = 2000;

@@ -150,12 +150,65 @@ static void robots_wildcards_do_not_blow_up(void **state)
     robots_free(NULL);
 }
 
+typedef struct delay_case {
+    const char *why;
+    const char *file;
+    const char *agent;
+    long ms;
+} delay_case;
+
+static void robots_crawl_delay_follows_the_applicable_group(void **state)
+{
+    (void)state;
+    static const delay_case delays[] = {
+        {"no crawl-delay line", "User-agent: *\nDisallow: /x\n", "vigie", -1},
+        {"the star group's delay", "User-agent: *\nCrawl-delay: 5\n", "vigie", 5000},
+        {"fractions in milliseconds", "User-agent: *\nCrawl-delay: 0.25\n", "vigie", 250},
+        {"our own group wins over star",
+         "User-agent: *\nCrawl-delay: 9\n\nUser-agent: vigie\nCrawl-delay: 2\n",
+         "vigie/1.0 (+https://x)", 2000},
+        {"another agent's delay does not apply",
+         "User-agent: otherbot\nCrawl-delay: 9\n", "vigie", -1},
+        {"garbage is ignored", "User-agent: *\nCrawl-delay: soon\n", "vigie", -1},
+        {"merged groups: the largest",
+         "User-agent: vigie\nCrawl-delay: 1\nUser-agent: vigie\nCrawl-delay: 3\n",
+         "vigie", 3000},
+    };
+    for (size_t i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+        robots *r = NULL;
+        assert_int_equal(robots_parse(delays[i].file, strlen(delays[i].file), &r), VG_OK);
+        long got = robots_crawl_delay_ms(r, delays[i].agent);
+        if (got != delays[i].ms)
+            fail_msg("%s: got %ld, want %ld", delays[i].why, got, delays[i].ms);
+        robots_free(r);
+    }
+}
+
+static void robots_sitemaps_are_collected_outside_groups(void **state)
+{
+    (void)state;
+    static const char file[] = "Sitemap: https://a.example/s1.xml\n"
+                               "User-agent: *\nSitemap: https://a.example/s2.xml\n"
+                               "Disallow: /p\n";
+    robots *r = NULL;
+    assert_int_equal(robots_parse(file, strlen(file), &r), VG_OK);
+    assert_int_equal(robots_sitemap_count(r), 2);
+    assert_string_equal(robots_sitemap(r, 0), "https://a.example/s1.xml");
+    assert_string_equal(robots_sitemap(r, 1), "https://a.example/s2.xml");
+    assert_null(robots_sitemap(r, 2));
+    /* The sitemap line inside the group does not end its agent run. */
+    assert_int_equal(robots_allowed(r, "vigie", "/p"), 0);
+    robots_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(robots_table_decides_like_rfc9309),
         cmocka_unit_test(robots_ignores_bytes_past_the_cap),
         cmocka_unit_test(robots_wildcards_do_not_blow_up),
+        cmocka_unit_test(robots_crawl_delay_follows_the_applicable_group),
+        cmocka_unit_test(robots_sitemaps_are_collected_outside_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
