@@ -314,6 +314,39 @@ int charset_is_utf8(const char *data, size_t len)
 
 /* UTF-8 to UTF-8 with repair: our own validator is exact and faster than
  * a round trip through iconv. */
+/* How many bytes one U+FFFD stands for at an invalid sequence: the
+ * "maximal subpart" of the WHATWG decoder, i.e. a lead byte and the
+ * continuation bytes that could still have completed it ("\xE2\x82" cut
+ * by the end of the page is one error, not two); 1 for a stray byte. */
+static size_t bad_prefix(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3;
+    else
+        return 1;
+    if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    size_t k = 1;
+    while (k <= need && k < n && s[k] >= lo && s[k] <= hi) {
+        k++;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return k;
+}
+
 static vg_err repair_utf8(const char *data, size_t len, vg_buf *b)
 {
     const unsigned char *s = (const unsigned char *)data;
@@ -326,7 +359,7 @@ static vg_err repair_utf8(const char *data, size_t len, vg_buf *b)
         }
         vg_buf_append(b, data + run, i - run);
         vg_buf_append(b, REPLACEMENT, 3);
-        i++;
+        i += bad_prefix(s + i, len - i);
         run = i;
     }
     return vg_buf_append(b, data + run, len - run);
@@ -374,10 +407,17 @@ vg_err charset_convert(const char *data, size_t len, const char *charset,
             if (errno == E2BIG)
                 continue;
             /* EILSEQ: an invalid byte; EINVAL: a truncated sequence at
-             * the end. Either way one U+FFFD, skip a byte, go on. */
+             * the end. Either way one U+FFFD, skip a code unit, go on:
+             * a byte, but two in UTF-16 and four in UTF-32, or every
+             * later character would be read across a unit boundary. */
             vg_buf_append(&b, REPLACEMENT, 3);
-            in++;
-            left--;
+            size_t unit = strncmp(name, "UTF-16", 6) == 0   ? 2
+                          : strncmp(name, "UTF-32", 6) == 0 ? 4
+                                                             : 1;
+            if (unit > left)
+                unit = left;
+            in += unit;
+            left -= unit;
             iconv(cd, NULL, NULL, NULL, NULL);
         }
         /* Flush any shift state (stateful encodings like ISO-2022-JP). */

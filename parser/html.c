@@ -13,6 +13,7 @@
 
 #include "core/url.h"
 #include "parser/charset.h"
+#include "parser/date.h"
 #include "parser/html_int.h"
 
 #include <jansson.h>
@@ -98,96 +99,12 @@ static int token_in(const char *list, const char *word)
 
 /* ---- dates ---- */
 
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* Dates in datetime and content attributes are ISO 8601 / RFC 3339 in
+ * theory and RFC 822 or worse in practice: parser/date.c reads them all,
+ * the same grammar as feeds. NULL or unparseable gives 0 (never guess). */
+static int parse_page_date(const char *s, int64_t *out)
 {
-    /* Proleptic Gregorian day count from 1970-01-01, with March as the
-     * first month so the leap day falls at the end of the year. */
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 1;
-}
-
-/* ISO 8601 / RFC 3339 as pages write it in datetime and content
- * attributes: "2024-03-05", "2024-03-05T14:30", "...:15.123+01:00",
- * "...Z", "... 14:30:15 +0100". A date alone means midnight UTC. The
- * full date grammar lives in parser/date.c (another person's work in
- * progress); this covers what HTML metadata uses and keeps the module
- * self-contained. */
-static int parse_iso_date(const char *s, int64_t *out)
-{
-    if (!s)
-        return 0;
-    while (is_blank(*s))
-        s++;
-    int y, mo, d, h = 0, mi = 0, se = 0;
-    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-        s[7] != '-' || !digits(s + 8, 2, &d))
-        return 0;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo == 2 && d == 29 && !leap)
-        return 0;
-    const char *p = s + 10;
-    int offset = 0;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        if (!digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi))
-            return 0;
-        p += 6;
-        if (*p == ':') {
-            if (!digits(p + 1, 2, &se))
-                return 0;
-            p += 3;
-            if (*p == '.' || *p == ',') {
-                p++;
-                while (*p >= '0' && *p <= '9')
-                    p++;
-            }
-        }
-        if (h > 24 || mi > 59 || se > 60)
-            return 0;
-        while (*p == ' ')
-            p++;
-        if (*p == 'Z' || *p == 'z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            int oh, om = 0;
-            int sign = *p == '-' ? -1 : 1;
-            if (!digits(p + 1, 2, &oh))
-                return 0;
-            p += 3;
-            if (*p == ':')
-                p++;
-            if (digits(p, 2, &om))
-                p += 2;
-            if (oh > 14 || om > 59)
-                return 0;
-            offset = sign * (oh * 3600 + om * 60);
-        }
-    }
-    while (is_blank(*p))
-        p++;
-    if (*p)
-        return 0;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-           offset;
-    return 1;
+    return s && date_parse(s, out) == VG_OK;
 }
 
 /* ---- JSON-LD ---- */
@@ -226,7 +143,7 @@ static void ld_walk(json_t *v, meta *m, int depth)
         return;
     const char *dp = json_str(v, "datePublished");
     int64_t when;
-    if (dp && m->ld_published == 0 && parse_iso_date(dp, &when))
+    if (dp && m->ld_published == 0 && parse_page_date(dp, &when))
         m->ld_published = when;
     if (!m->ld_author) {
         const char *name = ld_author_name(json_object_get(v, "author"));
@@ -484,7 +401,7 @@ static size_t words(const char *s, size_t n)
  * "Site — Story". A suffix is the usual place; a prefix is only cut at
  * the stronger separators, because "Review: X - the verdict" style
  * titles use hyphens inside the headline. */
-static char *clean_title(const char *title, const char *site)
+static char *clean_title(const char *title, const char *site, int generic)
 {
     static const struct {
         const char *sep;
@@ -505,15 +422,15 @@ static char *clean_title(const char *title, const char *site)
         const char *tail = last + sl;
         size_t tail_len = n - head - sl;
         if ((site && similar(tail, site)) ||
-            (tail_len < head && words(tail, tail_len) <= 5))
+            (generic && tail_len < head && words(tail, tail_len) <= 5))
             return vg_strndup(title, head);
         size_t head1 = (size_t)(first - title);
         const char *rest = first + sl;
         char *h1 = vg_strndup(title, head1);
         int site_prefix = h1 && site && similar(h1, site);
         free(h1);
-        if (site_prefix || (SEPS[k].prefix_ok && head1 < strlen(rest) &&
-                            words(title, head1) <= 5))
+        if (site_prefix || (generic && SEPS[k].prefix_ok &&
+                            head1 < strlen(rest) && words(title, head1) <= 5))
             return vg_strdup(rest);
         break; /* only the strongest separator present is considered */
     }
@@ -528,8 +445,15 @@ static char *choose_title(const htree *t, const meta *m)
     char *h1 = node_text(t, m->h1_node);
     char *out = NULL;
     if (og) {
-        /* og:title sometimes carries the site name too. */
-        out = site ? clean_title(og, site) : og;
+        /* og:title sometimes carries the site name too: cut the one
+         * og:site_name gives; without it, an og:title that merely
+         * repeats <title> is cleaned the way <title> is. */
+        if (site)
+            out = clean_title(og, site, 0);
+        else if (title && strcmp(og, title) == 0)
+            out = clean_title(og, NULL, 1);
+        else
+            out = og;
         if (out != og)
             free(og);
         og = NULL;
@@ -537,7 +461,7 @@ static char *choose_title(const htree *t, const meta *m)
         out = h1;
         h1 = NULL;
     } else if (title) {
-        out = clean_title(title, site);
+        out = clean_title(title, site, 1);
     } else if (h1 && strlen(h1) <= 500) {
         out = h1;
         h1 = NULL;
@@ -592,15 +516,15 @@ static char *choose_author(const htree *t, meta *m)
 static int64_t choose_published(const meta *m)
 {
     int64_t when;
-    if (parse_iso_date(m->meta_published, &when))
+    if (parse_page_date(m->meta_published, &when))
         return when;
     if (m->ld_published)
         return m->ld_published;
-    if (parse_iso_date(m->itemprop_published, &when))
+    if (parse_page_date(m->itemprop_published, &when))
         return when;
-    if (parse_iso_date(m->time_pubdate, &when))
+    if (parse_page_date(m->time_pubdate, &when))
         return when;
-    if (parse_iso_date(m->time_first, &when))
+    if (parse_page_date(m->time_first, &when))
         return when;
     return 0;
 }
@@ -654,6 +578,11 @@ vg_err html_extract(const char *data, size_t len, const char *base_url,
      * memory on broken pages. */
     opt.max_errors = 0;
     g = gumbo_parse_with_options(&opt, utf8, html_depth_cut(utf8, utf8_len));
+    /* Gumbo copies every text and attribute value we read; only its
+     * "original" string pieces point into the input, and nothing here
+     * uses them. Freeing the page now lowers the peak by a page. */
+    free(utf8);
+    utf8 = NULL;
     if (!g) {
         rc = vg_error_set(VG_ENOMEM, "gumbo failed");
         goto cleanup;

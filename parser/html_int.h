@@ -41,6 +41,8 @@ typedef struct hnode {
     /* Text figures. For a text node: its own (collapsed) length in code
      * points. For a block: the text whose nearest block it is. */
     size_t text, link, commas;
+    /* Subtree sums of kept text and link text (html_main.c). */
+    size_t stext, slink;
     /* Subtree sums of the paragraph scores (html_main.c). */
     double good, bad;
 } hnode;

@@ -2,21 +2,31 @@
  * Main text of a page: which part of <body> is the article.
  *
  * Three steps over the flat tree. First, boilerplate is marked: tags that
- * are never the article (nav, footer, aside, ...), ARIA landmarks that
- * say the same, hidden elements, and class/id names of share bars,
- * cookie banners, related links or comments. Second, every block (p, li,
- * td, a div's own text, ...) gets a score: prose (long, with commas, few
- * links) counts as good, short or link-heavy text as bad. Third, the
+ * are never the article (nav, footer, aside, figcaption, ...), ARIA
+ * landmarks that say the same, hidden elements, and class/id names of
+ * share bars, cookie banners, related links, comments or captions.
+ * Second, every block (p, li, td, a div's own text, ...) gets a score:
+ * prose (long, with commas, few links) counts as good, short or
+ * link-heavy text as bad. Third, the
  * container (article, main, section, div, td, body) whose subtree
  * maximises good - bad wins: it holds the prose while leaving out the
  * surrounding junk, with no magic "top candidate then siblings" step.
- * Its blocks are written out, minus link lists. Pages where no container
+ * Then the winner is cleaned: end-matter headings ("Comments",
+ * "Related stories", "More from ...") drop what follows them; teaser
+ * lists and link clusters it swallowed are pruned by link density; its
+ * blocks are written out minus link lists, repeated blocks, escaped
+ * markup, and the furniture at the edges of the text (short lines that
+ * end no sentence: bylines, datelines, credits). Pages where no container
  * holds enough prose fall back to every <p> of the body.
  */
 #include "parser/html.h"
 #include "parser/html_int.h"
 
+#include "core/hash.h"
+
 #include <string.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 /* Below this much prose (code points) no container "wins clearly". */
 #define MIN_WINNER_GOOD 150.0
@@ -25,6 +35,25 @@
 /* Blocks whose text is more than this share of link text are lists of
  * links (menus, "related" lists), not content. */
 #define MAX_LINK_DENSITY 0.5
+/* Pruning inside the winner: a sub-container with at least
+ * PRUNE_MIN_TEXT code points, more than PRUNE_LINK_DENSITY of them link
+ * text, or whose short-line debris outweighs its prose PRUNE_BAD_RATIO
+ * times (past PRUNE_MIN_BAD), is a teaser list or a link cluster, unless
+ * it holds PRUNE_MAX_SHARE of the winner's prose. Tuned on the dev
+ * pages of two public benchmarks; no site-specific rule. */
+#define PRUNE_MIN_TEXT 80
+#define PRUNE_LINK_DENSITY 0.2
+#define PRUNE_MIN_BAD 150.0
+#define PRUNE_BAD_RATIO 2.0
+#define PRUNE_MAX_SHARE 0.3
+/* An end-matter heading ("Comments", "Related") does not drop what
+ * follows it when that holds this share of the page's prose. */
+#define END_MATTER_MAX_SHARE 0.5
+/* Lines at the edges of the text up to this many bytes that do not end
+ * a sentence are bylines, datelines and credits. */
+#define FURNITURE_MAX_LEN 35
+/* Blocks shorter than this may repeat ("Yes", "Update:"). */
+#define DEDUP_MIN_LEN 20
 
 /* Why an element is boilerplate. */
 enum { BP_NONE = 0, BP_HARD, BP_SOFT, BP_COMMENT };
@@ -81,7 +110,7 @@ static int boiler_reason(const hnode *h)
     case GUMBO_TAG_BUTTON: case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SELECT:
     case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_INPUT: case GUMBO_TAG_MENU:
     case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_CANVAS: case GUMBO_TAG_MATH:
+    case GUMBO_TAG_CANVAS: case GUMBO_TAG_MATH: case GUMBO_TAG_FIGCAPTION:
         return BP_HARD;
     case GUMBO_TAG_FORM:
         /* Some CMSs wrap the whole page in one <form>: droppable only
@@ -125,15 +154,21 @@ static int boiler_reason(const hnode *h)
 static void score(htree *t, int from, int to, int use_drops)
 {
     hnode *n = t->n;
-    for (int i = from; i < to; i++)
+    for (int i = from; i < to; i++) {
+        n[i].stext = n[i].slink = 0;
         if (!(n[i].flags & HN_TEXT)) {
             n[i].text = n[i].link = n[i].commas = 0;
             n[i].good = n[i].bad = 0;
         }
+    }
     for (int i = from; i < to;) {
         if (use_drops && (n[i].flags & HN_DROP)) {
             i = n[i].end;
             continue;
+        }
+        if (n[i].flags & HN_TEXT) {
+            n[i].stext = n[i].text;
+            n[i].slink = (n[i].flags & HN_IN_LINK) ? n[i].text : 0;
         }
         if ((n[i].flags & HN_TEXT) && n[i].block >= from) {
             hnode *b = &n[n[i].block];
@@ -156,15 +191,142 @@ static void score(htree *t, int from, int to, int use_drops)
             size_t c = b->commas < 20 ? b->commas : 20;
             b->good = len * (1.0 - d) + 20.0 * (double)c;
         } else {
-            b->bad = len * (0.5 + 0.5 * d);
+            b->bad = len * (1.0 + 0.5 * d);
         }
     }
     for (int i = to - 1; i > from; i--) {
         int p = n[i].parent;
-        if (p >= from && !(n[i].flags & HN_TEXT)) {
+        if (p < from)
+            continue;
+        n[p].stext += n[i].stext;
+        n[p].slink += n[i].slink;
+        if (!(n[i].flags & HN_TEXT)) {
             n[p].good += n[i].good;
             n[p].bad += n[i].bad;
         }
+    }
+}
+
+
+/* The first cap-1 bytes of the visible text of [i, end of i), ASCII
+ * lower-cased, whitespace runs collapsed to one space, trimmed; only text
+ * nodes whose nearest block is `block` when block >= 0. Returns length. */
+static size_t peek_text(const htree *t, int i, int block, char *buf,
+                        size_t cap)
+{
+    size_t m = 0;
+    int space = 0;
+    for (int j = i; j < t->n[i].end && m + 1 < cap;) {
+        const hnode *h = &t->n[j];
+        if (h->flags & HN_DROP) {
+            j = h->end;
+            continue;
+        }
+        if ((h->flags & HN_TEXT) && (block < 0 || h->block == block) &&
+            h->g->v.text.text) {
+            for (const char *s = h->g->v.text.text; *s && m + 1 < cap; s++) {
+                char c = *s;
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+                    c == '\f') {
+                    space = m > 0;
+                    continue;
+                }
+                if (space && m + 2 < cap)
+                    buf[m++] = ' ';
+                space = 0;
+                if (c >= 'A' && c <= 'Z')
+                    c = (char)(c - 'A' + 'a');
+                buf[m++] = c;
+            }
+        }
+        j++;
+    }
+    buf[m] = '\0';
+    return m;
+}
+
+/* Headings that open the end matter of a page: comments, related and
+ * "more" lists, share prompts. Matched on the whole heading, an optional
+ * leading count aside ("12 Comments"). */
+static int end_matter_heading(const char *s)
+{
+    static const char *const HEADS[] = {
+        "comment", "comments", "reader comments", "responses", "replies",
+        "leave a comment", "leave a reply", "post a comment",
+        "add a comment", "add your comment", "join the discussion",
+        "discussion", "trackbacks", "trackback", "pingbacks",
+        "related", "related posts", "related articles", "related stories",
+        "related content", "related links", "related news",
+        "more stories", "more news", "more from", "more articles",
+        "you may also like", "you might also like", "recommended",
+        "recommended for you", "most popular", "most read", "most viewed",
+        "popular posts", "recent posts", "latest news", "top stories",
+        "share this", "share this article", "share this post",
+        "share this story", "about the author", "tags", "read more",
+        "read next", "further reading", "see also", "also read",
+        "commentaires", "vos commentaires", "réagir", "à lire aussi",
+        "\xC3\x80 lire aussi", /* upper-case A grave: only ASCII is folded */
+        "a lire aussi", "lire aussi", "sur le même sujet",
+        "articles similaires", "articles liés", "les plus lus",
+        "partager", "partager cet article", "dans la même rubrique",
+    };
+    while (*s >= '0' && *s <= '9')
+        s++;
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ':' || s[n - 1] == ' ' || s[n - 1] == '.' ||
+                     s[n - 1] == '!' || s[n - 1] == ')'))
+        n--;
+    /* "Comments (12)" */
+    const char *paren = memchr(s, '(', n);
+    if (paren) {
+        n = (size_t)(paren - s);
+        while (n > 0 && s[n - 1] == ' ')
+            n--;
+    }
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof HEADS / sizeof HEADS[0]; i++)
+        if (strlen(HEADS[i]) == n && memcmp(HEADS[i], s, n) == 0)
+            return 1;
+    /* "More from <site>", "More <site>", "More in <section>": short,
+     * so that a headline opening with "More" is not taken for one. */
+    size_t spaces = 0;
+    for (size_t i = 0; i < n; i++)
+        spaces += s[i] == ' ';
+    return n < 40 && spaces <= 3 && strncmp(s, "more ", 5) == 0;
+}
+
+/* Drops an end-matter heading and everything after it in its parent,
+ * unless that would take away most of the page's prose. */
+static void drop_end_matter(htree *t, int body, double total)
+{
+    hnode *n = t->n;
+    char buf[64];
+    for (int i = body + 1; i < n[body].end;) {
+        hnode *h = &n[i];
+        if (h->flags & HN_DROP) {
+            i = h->end;
+            continue;
+        }
+        if (!(h->flags & HN_HEADING) ||
+            peek_text(t, i, -1, buf, sizeof buf) + 1 >= sizeof buf ||
+            !end_matter_heading(buf)) {
+            i++;
+            continue;
+        }
+        int p = h->parent;
+        double after = 0;
+        for (int j = h->end; j < n[p].end; j = n[j].end)
+            after += n[j].good;
+        if (total > 0 && after >= END_MATTER_MAX_SHARE * total) {
+            i++;
+            continue;
+        }
+        for (int j = i; j < n[p].end; j = n[j].end)
+            n[j].flags |= HN_DROP;
+        i = n[p].end;
     }
 }
 
@@ -191,6 +353,7 @@ static void mark_drops(htree *t, int body)
         }
         i++;
     }
+    drop_end_matter(t, body, total);
 }
 
 static int candidate(const hnode *h)
@@ -261,6 +424,132 @@ static int mark_keep(htree *t, int from, int to, int only_paragraphs)
     return kept;
 }
 
+
+/* Containers inside the winner that are not part of the story: teaser
+ * lists ("more stories": headline links, dates, one-line summaries) and
+ * link clusters. They hold some prose, so the winner took them along;
+ * what gives them away is the share of their text that is link text,
+ * or short-line debris outweighing their prose. A subtree holding a
+ * large part of the winner's prose is the story itself and stays. */
+static void prune_winner(htree *t, int best)
+{
+    hnode *n = t->n;
+    double total = n[best].good;
+    for (int i = best + 1; i < n[best].end;) {
+        hnode *h = &n[i];
+        if (h->flags & HN_DROP) {
+            i = h->end;
+            continue;
+        }
+        if ((h->flags & HN_TEXT) || h->end == i + 1 ||
+            (h->flags & HN_HEADING)) {
+            i++;
+            continue;
+        }
+        GumboTag tag = tag_of(h);
+        if (tag == GUMBO_TAG_P || tag == GUMBO_TAG_A || tag == GUMBO_TAG_SPAN ||
+            tag == GUMBO_TAG_BLOCKQUOTE || tag == GUMBO_TAG_PRE) {
+            i++;
+            continue;
+        }
+        double share = total > 0 ? h->good / total : 0;
+        double ld = h->stext ? (double)h->slink / (double)h->stext : 0;
+        if (share < PRUNE_MAX_SHARE &&
+            ((h->stext >= PRUNE_MIN_TEXT && ld > PRUNE_LINK_DENSITY) ||
+             (h->bad > PRUNE_MIN_BAD && h->bad > PRUNE_BAD_RATIO * h->good))) {
+            h->flags |= HN_DROP;
+            i = h->end;
+            continue;
+        }
+        i++;
+    }
+}
+
+/* Does a short line read like page furniture rather than a sentence of
+ * the story: a byline, a dateline, a caption credit, a share prompt? It
+ * is short and does not end a sentence. */
+static int furniture_line(const char *s, size_t n)
+{
+    if (n == 0)
+        return 1;
+    if (n > FURNITURE_MAX_LEN)
+        return 0;
+    char last = s[n - 1];
+    return !(last == '.' || last == '!' || last == '?' || last == '"' ||
+             last == ':');
+}
+
+/* After the winner's blocks are marked: drops the furniture at the
+ * edges of the text (lines before the first sentence and after the
+ * last), repeated blocks (a caption or teaser printed twice), and blocks
+ * that are escaped markup ("<img src=...>" shown as text). */
+static void tidy_kept(htree *t, int from, int to)
+{
+    hnode *n = t->n;
+    int *kept = NULL;
+    uint64_t *hashes = NULL;
+    int nk = 0;
+    char buf[512];
+    for (int i = from; i < to; i++)
+        if ((n[i].flags & HN_KEEP) && !(n[i].flags & HN_TEXT))
+            nk++;
+    if (nk == 0)
+        return;
+    kept = malloc((size_t)nk * sizeof *kept);
+    hashes = malloc((size_t)nk * sizeof *hashes);
+    if (!kept || !hashes)
+        goto cleanup;
+    nk = 0;
+    for (int i = from; i < to;) {
+        if (n[i].flags & HN_DROP) {
+            i = n[i].end;
+            continue;
+        }
+        if ((n[i].flags & HN_KEEP) && !(n[i].flags & HN_TEXT)) {
+            size_t len = peek_text(t, i, i, buf, sizeof buf);
+            int dup = 0;
+            uint64_t hv = vg_hash64(buf, len);
+            if (len >= DEDUP_MIN_LEN)
+                for (int k = 0; k < nk && !dup; k++)
+                    dup = hashes[k] == hv;
+            int markup = len > 2 && buf[0] == '<' &&
+                         ((buf[1] >= 'a' && buf[1] <= 'z') || buf[1] == '/' ||
+                          buf[1] == '!') && buf[len - 1] == '>';
+            if (dup || markup || len == 0) {
+                n[i].flags &= ~(unsigned)HN_KEEP;
+            } else {
+                hashes[nk] = hv;
+                kept[nk++] = i;
+            }
+        }
+        i++;
+    }
+    {
+        /* Leading furniture. */
+        for (int k = 0; k < nk; k++) {
+            hnode *b = &n[kept[k]];
+            if (b->flags & HN_HEADING)
+                continue;
+            size_t len = peek_text(t, kept[k], kept[k], buf, sizeof buf);
+            if (!furniture_line(buf, len))
+                break;
+            b->flags &= ~(unsigned)HN_KEEP;
+        }
+        for (int k = nk - 1; k >= 0; k--) {
+            hnode *b = &n[kept[k]];
+            if (!(b->flags & HN_KEEP))
+                break;
+            size_t len = peek_text(t, kept[k], kept[k], buf, sizeof buf);
+            if (!(b->flags & HN_HEADING) && !furniture_line(buf, len))
+                break;
+            b->flags &= ~(unsigned)HN_KEEP;
+        }
+    }
+cleanup:
+    free(kept);
+    free(hashes);
+}
+
 vg_err html_main_text(htree *t, int body, vg_buf *out)
 {
     if (body < 0 || body >= t->count)
@@ -280,7 +569,7 @@ vg_err html_main_text(htree *t, int body, vg_buf *out)
         if (!(n[i].flags & HN_TEXT) && candidate(&n[i]) && n[i].good > 0) {
             double s = n[i].good - n[i].bad;
             if (semantic(&n[i]))
-                s *= 1.1;
+                s *= 1.3;
             /* ">=": on a tie the deeper container (later in document
              * order) is the tighter fit. */
             if (best < 0 || s >= best_score) {
@@ -294,7 +583,10 @@ vg_err html_main_text(htree *t, int body, vg_buf *out)
     hrender r = {.out = out, .pending = HR_NONE, .para_break = "\n\n"};
     clear_keep(t, body, to);
     if (best >= 0 && n[best].good >= MIN_WINNER_GOOD) {
+        prune_winner(t, best);
+        score(t, best, n[best].end, 1);
         mark_keep(t, best, n[best].end, 0);
+        tidy_kept(t, best, n[best].end);
         html_render_range(t, best, n[best].end, 1, &r);
     } else if (mark_keep(t, body, to, 1) > 0) {
         html_render_range(t, body, to, 1, &r);

@@ -346,7 +346,8 @@ static const char *const BOILER_WORDS[] = {
     "sidebar", "breadcrumb", "menu", "nav", "navbar", "navigation",
     "footer", "promo", "ad", "advert", "advertisement", "adsense",
     "banner", "sponsored", "outbrain", "taboola", "popup", "modal",
-    "paywall", "signup",
+    "paywall", "signup", "caption", "credit", "credits", "byline",
+    "dateline", "timestamp",
 };
 
 /* Parts that say "this is a state of the page", not a kind of block:
@@ -422,6 +423,14 @@ static int token_is_boiler(const char *tok, size_t n, int *is_comment)
             if (is_comment)
                 *is_comment = strcmp(BOILER_WORDS[w - 1], "comment") == 0 ||
                               strcmp(BOILER_WORDS[w - 1], "disqus") == 0;
+            return 1;
+        }
+        /* "commentlist", "commentbody": comment widgets glue words. */
+        if (lens[i] > 7 && memcmp(parts[i], "comment", 7) == 0 &&
+            !(lens[i] >= 10 && memcmp(parts[i], "commentary", 10) == 0) &&
+            !(lens[i] >= 9 && memcmp(parts[i], "commented", 9) == 0)) {
+            if (is_comment)
+                *is_comment = 1;
             return 1;
         }
         /* "most-read", "most-viewed", "most-popular" */

@@ -77,6 +77,18 @@ static const conv_case CONV[] = {
      "<meta charset=utf-8>\xC3\xA9", 0, "text/html; charset=x-bogus",
      "<meta charset=utf-8>\xC3\xA9", "UTF-8"},
     {"empty_input", "", 0, NULL, "", "UTF-8"},
+    {"utf16be_bom", "\xFE\xFF" "\0h\0i", 6, NULL, "hi", "UTF-16BE"},
+    {"utf16_lone_high_surrogate_becomes_replacement",
+     "\xFF\xFE" "a\0\x00\xD8" "b\0", 8, NULL, "a\xEF\xBF\xBD" "b",
+     "UTF-16LE"},
+    {"utf16_odd_trailing_byte_becomes_replacement", "\xFF\xFE" "a\0b", 5,
+     NULL, "a\xEF\xBF\xBD", "UTF-16LE"},
+    {"utf8_bom_beats_meta", "\xEF\xBB\xBF<meta charset=shift_jis>\xC3\xA9",
+     0, NULL, "<meta charset=shift_jis>\xC3\xA9", "UTF-8"},
+    {"latin1_header_on_utf8_bytes_is_obeyed", "caf\xC3\xA9", 0,
+     "text/html; charset=ISO-8859-1", "caf\xC3\x83\xC2\xA9", "WINDOWS-1252"},
+    {"truncated_utf8_sequence_at_end_is_replaced", "ab\xE2\x82", 0,
+     "text/html; charset=utf-8", "ab\xEF\xBF\xBD", "UTF-8"},
 };
 
 static void conversions_follow_the_table(void **state)
@@ -171,6 +183,19 @@ static void truncated_multibyte_at_end_is_replaced(void **state)
     free(out);
 }
 
+static void nul_bytes_are_kept_with_their_length(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    size_t n = 0;
+    assert_int_equal(charset_to_utf8("a\0b", 3, "text/html; charset=utf-8",
+                                     &out, &n, NULL),
+                     VG_OK);
+    assert_int_equal(n, 3);
+    assert_memory_equal(out, "a\0b", 4);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +205,7 @@ int main(void)
         cmocka_unit_test(meta_past_prescan_window_is_ignored),
         cmocka_unit_test(convert_rejects_unknown_charset),
         cmocka_unit_test(truncated_multibyte_at_end_is_replaced),
+        cmocka_unit_test(nul_bytes_are_kept_with_their_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,241 @@
+/*
+ * The cleaning rules applied to the winning container of a page
+ * (parser/html_main.c), one table row per rule with a row that proves
+ * the rule does not overreach: end-matter headings, teaser lists and
+ * link clusters pruned by link density, repeated blocks, escaped markup,
+ * furniture lines at the edges of the text, glued comment class names,
+ * figure captions and caption/byline class names;
+ * plus og:title cleaned with the site name <title> reveals, and the
+ * publication date read through parser/date.c.
+ */
+#include "parser/html.h"
+#include "parser/html_int.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define P1                                                                    \
+    "<p>The network outage lasted two days, according to the city, which "   \
+    "criticised the lack of information given to thousands of customers.</p>"
+#define P2                                                                    \
+    "<p>The operator blamed a failed junction box, but several customers "    \
+    "said they received no message, neither by email nor by text, during "   \
+    "the whole outage.</p>"
+#define P3                                                                    \
+    "<p>Engineers replaced the cabinet on Tuesday night, and the service "    \
+    "came back, slowly, district by district, before dawn.</p>"
+#define PAGE(body) "<!DOCTYPE html><html><head></head><body>" body "</body></html>"
+
+typedef struct rule_case {
+    const char *name;
+    const char *html;
+    const char *must[3];     /* substrings the text contains */
+    const char *must_not[3]; /* substrings it must not contain */
+} rule_case;
+
+static const rule_case RULES[] = {
+    /* End matter. */
+    {"comments_heading_drops_what_follows",
+     PAGE("<div class=\"post\">" P1 P2 P3 "<h2>12 Comments</h2><p>Great "
+          "post, thanks, I agree with every word of it, really.</p></div>"),
+     {"outage lasted", "before dawn"}, {"Comments", "Great post"}},
+    {"related_heading_with_colon_drops_what_follows",
+     PAGE("<div>" P1 P2 P3 "<h3>Related stories:</h3><p>Another outage, "
+          "in another city, last year, was worse.</p></div>"),
+     {"junction box"}, {"Related", "Another outage"}},
+    {"more_from_site_heading_drops_what_follows",
+     PAGE("<div>" P1 P2 P3 "<h5>More Example Times</h5><p>A story about "
+          "something else entirely, with commas, here.</p></div>"),
+     {"junction box"}, {"Example Times", "something else"}},
+    {"french_lire_aussi_heading_drops_what_follows",
+     PAGE("<div>" P1 P2 P3 "<h4>\xC3\x80 lire aussi</h4><p>Une autre panne, "
+          "dans une autre ville, l'an dernier.</p></div>"),
+     {"junction box"}, {"autre panne"}},
+    {"ordinary_heading_keeps_what_follows",
+     PAGE("<div>" P1 "<h2>What the operator says</h2>" P2 P3 "</div>"),
+     {"What the operator says", "junction box", "before dawn"}, {NULL}},
+    {"headline_starting_with_more_is_kept",
+     PAGE("<div>" P1 "<h2>More than ten thousand homes lost their "
+          "connection</h2>" P2 P3 "</div>"),
+     {"More than ten thousand", "junction box"}, {NULL}},
+    {"end_heading_before_most_prose_is_ignored",
+     PAGE("<div><h2>Comments</h2>" P1 P2 P3 "</div>"),
+     {"outage lasted", "junction box", "before dawn"}, {NULL}},
+    /* Pruning inside the winner. */
+    {"teaser_list_inside_winner_is_pruned",
+     PAGE("<div class=\"wrap\"><div class=\"story\">" P1 P2 P3 "</div>"
+          "<div class=\"rail\"><div><a href=/1>Teaser headline number one "
+          "about phones</a><p>Summary of the first teaser, short.</p></div>"
+          "<div><a href=/2>Teaser headline number two about boxes</a><p>"
+          "Summary of the second teaser, short.</p></div></div></div>"),
+     {"outage lasted", "before dawn"}, {"Teaser headline", "Summary of"}},
+    {"links_inside_prose_are_kept",
+     PAGE("<div>" P1 "<p>The <a href=/op>operator</a> blamed a failed "
+          "junction box, said the <a href=/city>city</a>, which asked for "
+          "a report within a week, in writing.</p>" P3 "</div>"),
+     {"The operator blamed", "said the city"}, {NULL}},
+    /* Blocks of the winner. */
+    {"repeated_block_is_written_once",
+     PAGE("<div>" P1 "<p>Photo credit, agency, archive picture, 2024.</p>" P2
+          "<p>Photo credit, agency, archive picture, 2024.</p>" P3 "</div>"),
+     {"Photo credit, agency, archive picture, 2024.\n\nThe operator"},
+     {"2024.\n\nEngineers"}},
+    {"escaped_markup_line_is_dropped",
+     PAGE("<div><p>&lt;img height=\"1\" width=\"1\" src=\"/pixel\"&gt;</p>"
+          P1 P2 P3 "</div>"),
+     {"outage lasted"}, {"<img", "pixel"}},
+    {"leading_dateline_and_byline_are_dropped",
+     PAGE("<div><p>Updated 1:39 am, May 20</p><p>Jane Doe, staff</p>" P1 P2
+          P3 "</div>"),
+     {"outage lasted"}, {"Updated", "Jane Doe"}},
+    {"leading_heading_is_kept",
+     PAGE("<div><h1>Outage in Lyon</h1>" P1 P2 P3 "</div>"),
+     {"Outage in Lyon\n\nThe network"}, {NULL}},
+    {"trailing_share_prompt_is_dropped",
+     PAGE("<div>" P1 P2 P3 "<p>Share this with friends</p></div>"),
+     {"before dawn."}, {"Share this"}},
+    {"short_last_sentence_is_kept",
+     PAGE("<div>" P1 P2 P3 "<p>It was over.</p></div>"),
+     {"It was over."}, {NULL}},
+    {"glued_comment_class_is_dropped",
+     PAGE("<div>" P1 P2 P3 "<div class=\"commentbody by-reader\"><p>I had "
+          "the same issue, for days, honestly, terrible.</p></div></div>"),
+     {"before dawn"}, {"same issue"}},
+    {"figcaption_is_dropped",
+     PAGE("<div>" P1 "<figure><img src=/a.jpg><figcaption>Engineers at work "
+          "on the cabinet, Tuesday, in Lyon.</figcaption></figure>" P2 P3
+          "</div>"),
+     {"outage lasted", "before dawn"}, {"Engineers at work"}},
+    {"caption_and_byline_classes_are_dropped",
+     PAGE("<div><div class=\"article-byline\">By Jane Doe, staff writer, "
+          "Lyon bureau, with agencies</div>" P1 P2 "<p class=\"photo-caption"
+          "\">The cabinet, after the fire, on Monday, in Lyon.</p>" P3
+          "</div>"),
+     {"outage lasted", "before dawn"}, {"Jane Doe", "after the fire"}},
+    {"commentary_class_is_kept",
+     PAGE("<div class=\"commentary\">" P1 P2 P3 "</div>"),
+     {"outage lasted", "before dawn"}, {NULL}},
+};
+
+static void cleaning_rules_follow_the_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++) {
+        const rule_case *c = &RULES[i];
+        html_doc *d = NULL;
+        print_message("case %s\n", c->name);
+        assert_int_equal(html_extract(c->html, strlen(c->html), NULL, NULL, &d),
+                         VG_OK);
+        assert_non_null(d);
+        for (int k = 0; k < 3 && c->must[k]; k++)
+            if (!strstr(d->text, c->must[k]))
+                fail_msg("%s: missing '%s' in:\n%s", c->name, c->must[k],
+                         d->text);
+        for (int k = 0; k < 3 && c->must_not[k]; k++)
+            if (strstr(d->text, c->must_not[k]))
+                fail_msg("%s: unwanted '%s' in:\n%s", c->name, c->must_not[k],
+                         d->text);
+        html_doc_free(d);
+    }
+}
+
+typedef struct title_case {
+    const char *name;
+    const char *head;
+    const char *want;
+} title_case;
+
+static const title_case TITLES[] = {
+    {"og_title_loses_site_suffix_seen_in_title",
+     "<title>Outage in Lyon | Daily Bugle</title><meta property=\"og:title\" "
+     "content=\"Outage in Lyon | Daily Bugle\">",
+     "Outage in Lyon"},
+    {"og_title_loses_site_prefix_seen_in_title",
+     "<title>Daily Bugle \xE2\x80\x94 Outage in Lyon</title><meta "
+     "property=\"og:title\" content=\"Daily Bugle \xE2\x80\x94 Outage in "
+     "Lyon\">",
+     "Outage in Lyon"},
+    {"og_title_without_site_is_untouched",
+     "<title>Outage in Lyon - Daily Bugle</title><meta property=\"og:title\" "
+     "content=\"Review: Phone X - the verdict\">",
+     "Review: Phone X - the verdict"},
+    {"og_title_keeps_inner_hyphen_when_title_agrees",
+     "<title>Review: Phone X - the verdict | Bugle</title><meta "
+     "property=\"og:title\" content=\"Review: Phone X - the verdict\">",
+     "Review: Phone X - the verdict"},
+    {"og_title_cleaned_with_og_site_name",
+     "<meta property=\"og:site_name\" content=\"Daily Bugle\"><meta "
+     "property=\"og:title\" content=\"Outage in Lyon - Daily Bugle\">",
+     "Outage in Lyon"},
+};
+
+static void og_title_is_cleaned_of_the_site_name(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof TITLES / sizeof TITLES[0]; i++) {
+        char html[1024];
+        snprintf(html, sizeof html, "<html><head>%s</head><body>" P1 P2
+                 "</body></html>", TITLES[i].head);
+        html_doc *d = NULL;
+        print_message("case %s\n", TITLES[i].name);
+        assert_int_equal(html_extract(html, strlen(html), NULL, NULL, &d),
+                         VG_OK);
+        assert_non_null(d->title);
+        assert_string_equal(d->title, TITLES[i].want);
+        html_doc_free(d);
+    }
+}
+
+typedef struct date_case {
+    const char *name;
+    const char *head;
+    int64_t want; /* 0: unknown */
+} date_case;
+
+/* Forms only a full date grammar reads: RFC 822 in a meta tag, an ISO
+ * offset without a colon. */
+static const date_case DATES[] = {
+    {"rfc822_in_meta_is_read",
+     "<meta property=\"article:published_time\" content=\"Tue, 05 Mar 2024 "
+     "14:30:00 GMT\">",
+     1709649000},
+    {"iso_offset_without_colon_is_read",
+     "<meta property=\"article:published_time\" "
+     "content=\"2024-03-05T15:30:00+0100\">",
+     1709649000},
+    {"words_are_not_a_date",
+     "<meta property=\"article:published_time\" content=\"yesterday\">", 0},
+};
+
+static void published_dates_use_the_feed_date_grammar(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof DATES / sizeof DATES[0]; i++) {
+        char html[1024];
+        snprintf(html, sizeof html, "<html><head>%s</head><body>" P1 P2
+                 "</body></html>", DATES[i].head);
+        html_doc *d = NULL;
+        print_message("case %s\n", DATES[i].name);
+        assert_int_equal(html_extract(html, strlen(html), NULL, NULL, &d),
+                         VG_OK);
+        assert_int_equal(d->published, DATES[i].want);
+        html_doc_free(d);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cleaning_rules_follow_the_table),
+        cmocka_unit_test(og_title_is_cleaned_of_the_site_name),
+        cmocka_unit_test(published_dates_use_the_feed_date_grammar),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
