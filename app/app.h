@@ -69,8 +69,25 @@ int cmd_run(app_ctx *ctx, int argc, char **argv);
 int cmd_mentions(app_ctx *ctx, int argc, char **argv);
 int cmd_score(app_ctx *ctx, int argc, char **argv);
 int cmd_demo(app_ctx *ctx, int argc, char **argv);
+int cmd_eval(app_ctx *ctx, int argc, char **argv);
+int cmd_lexicon(app_ctx *ctx, int argc, char **argv);
+int cmd_mention(app_ctx *ctx, int argc, char **argv);
+int cmd_parse(app_ctx *ctx, int argc, char **argv);
+int cmd_match(app_ctx *ctx, int argc, char **argv);
+int cmd_digest(app_ctx *ctx, int argc, char **argv);
+int cmd_goal(app_ctx *ctx, int argc, char **argv);
+int cmd_robots(app_ctx *ctx, int argc, char **argv);
+int cmd_detect(app_ctx *ctx, int argc, char **argv);
+int cmd_alert(app_ctx *ctx, int argc, char **argv);
+int cmd_alerts(app_ctx *ctx, int argc, char **argv);
 int cmd_help(app_ctx *ctx, int argc, char **argv);
 
+/* Opens the sentiment engine with the built-in lexicons plus the user's
+ * entries stored in st (`vigie lexicon add`); st NULL gives the built-in
+ * engine. Every scoring path opens its engine here. *out is freed with
+ * senti_close. Errors from the store or an entry the engine refuses. */
+struct senti_engine;
+vg_err app_senti_open(store *st, struct senti_engine **out);
 
 
 /* getopt_long wrapper: returns the option, -1 at the end, or '?' after

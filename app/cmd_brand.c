@@ -15,7 +15,9 @@ static int usage(void)
 {
     printf("usage: vigie brand add NAME [--query QUERY]\n"
            "       vigie brand list [--format table|csv|json]\n"
-           "       vigie brand rm NAME|ID\n\n"
+           "       vigie brand rm NAME|ID\n"
+           "       vigie brand test NAME [--query QUERY] [--since WHEN] [--limit N]\n"
+           "       vigie brand rematch NAME [--query QUERY] [--since WHEN]\n\n"
            "Without --query a brand matches its name as a word or phrase, and\n"
            "its #hashtag and @handle. See docs/queries.md for the language.\n");
     return APP_OK;
@@ -182,6 +184,9 @@ static int brand_rm(app_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
+int cmd_brand_test(app_ctx *ctx, int argc, char **argv);
+int cmd_brand_rematch(app_ctx *ctx, int argc, char **argv);
+
 int cmd_brand(app_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2)
@@ -195,5 +200,9 @@ int cmd_brand(app_ctx *ctx, int argc, char **argv)
         return brand_list(ctx, argc - 1, argv + 1);
     if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0)
         return brand_rm(ctx, argc - 1, argv + 1);
-    return app_usage_error("brand", "unknown action '%s' (add, list, rm)", sub);
+    if (strcmp(sub, "test") == 0) /* app/cmd_brand_test.c */
+        return cmd_brand_test(ctx, argc - 1, argv + 1);
+    if (strcmp(sub, "rematch") == 0)
+        return cmd_brand_rematch(ctx, argc - 1, argv + 1);
+    return app_usage_error("brand", "unknown action '%s' (add, list, rm, test, rematch)", sub);
 }

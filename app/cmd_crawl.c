@@ -5,6 +5,8 @@
 
 #include "app/pipeline.h"
 #include "core/log.h"
+#include "core/vtime.h"
+#include "monitor/alert.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -88,6 +90,20 @@ static int crawl_common(app_ctx *ctx, int argc, char **argv, int run)
     vg_err rc = pipeline_run(ctx->db_path, &o, &s);
     if (rc != VG_OK)
         return app_fail(cmd, "%s", *vg_error_last() ? vg_error_last() : vg_strerror(rc));
+    if (!run && !stop_flag) {
+        /* A one-off crawl (cron) sends what it raised before leaving; what
+         * cannot go out now stays in the outbox for the next run. */
+        store *st = app_open_store(ctx, cmd);
+        if (st) {
+            alert_deliver_opts ao = ALERT_DELIVER_OPTS_INIT;
+            int ok = 0, bad = 0;
+            if (alert_deliver_pending(st, &ao, vg_now(), &ok, &bad) != VG_OK)
+                VG_WARN("alert delivery: %s", vg_error_last());
+            else if (ok || bad)
+                VG_INFO("alerts: %d delivered, %d to retry", ok, bad);
+            store_close(st);
+        }
+    }
     if (!ctx->quiet)
         printf("%s: %lld sources fetched (%lld unchanged), %lld new documents, "
                "%lld new mentions, %lld errors%s\n",

@@ -19,11 +19,13 @@ static int usage(void)
     printf("usage: vigie mentions [--brand NAME] [--since WHEN] [--until WHEN]\n"
            "                      [--sentiment pos|neg|neu] [--search TEXT]\n"
            "                      [--sort date|negative|positive] [--limit N]\n"
-           "                      [--format table|csv|json]\n\n"
+           "                      [--format table|csv|json] [--group-copies]\n\n"
            "WHEN is a duration back from now (7d, 12h), a date (2026-11-01,\n"
            "2026-11-01T08:00Z) or @unixtime. --search uses the full-text index\n"
            "over snippets and titles. The default format is a table on a\n"
-           "terminal and CSV otherwise.\n");
+           "terminal and CSV otherwise. --group-copies shows one row per\n"
+           "syndicated article (same brand, near-identical text) with\n"
+           "\"[+N copies]\" after its snippet.\n");
     return APP_OK;
 }
 
@@ -58,6 +60,8 @@ static void fit(const char *s, int width, char *out, size_t cap)
     out[o] = '\0';
 }
 
+vg_err app_mentions_group_copies(store *st, store_mention_row *v, size_t *n);
+
 int cmd_mentions(app_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -65,7 +69,8 @@ int cmd_mentions(app_ctx *ctx, int argc, char **argv)
         {"until", required_argument, NULL, 'u'}, {"sentiment", required_argument, NULL, 'S'},
         {"search", required_argument, NULL, 'q'}, {"sort", required_argument, NULL, 'o'},
         {"limit", required_argument, NULL, 'n'}, {"format", required_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'}, {0}};
+        {"group-copies", no_argument, NULL, 'G'}, {"help", no_argument, NULL, 'h'}, {0}};
+    int group_copies = 0;
     store_mention_filter f = STORE_MENTION_FILTER_INIT;
     int fmt = app_stdout_tty() ? APP_FMT_TABLE : APP_FMT_CSV;
     int64_t now = vg_now();
@@ -94,6 +99,7 @@ int cmd_mentions(app_ctx *ctx, int argc, char **argv)
                 return app_usage_error("mentions", "bad --sentiment '%s' (pos, neg, neu)", optarg);
             break;
         case 'q': f.search = optarg; break;
+        case 'G': group_copies = 1; break;
         case 'o':
             if (strcmp(optarg, "date") == 0)
                 f.order_by_score = 0;
@@ -142,6 +148,11 @@ int cmd_mentions(app_ctx *ctx, int argc, char **argv)
     store_mention_row *v = NULL;
     size_t n = 0;
     if (store_mentions_query(st, &f, &v, &n) != VG_OK) {
+        store_close(st);
+        return app_fail("mentions", "%s", vg_error_last());
+    }
+    if (group_copies && app_mentions_group_copies(st, v, &n) != VG_OK) { /* app/copies.c */
+        store_mention_row_array_free(v, n);
         store_close(st);
         return app_fail("mentions", "%s", vg_error_last());
     }

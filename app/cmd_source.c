@@ -3,6 +3,8 @@
  * `git remote`, and OPML import/export (how feed lists travel).
  */
 #include "app/app.h"
+#include "app/discover.h"
+#include "crawler/fetch.h"
 
 #include "core/buf.h"
 #include "core/url.h"
@@ -20,7 +22,7 @@
 
 static int usage(void)
 {
-    printf("usage: vigie source add URL [--every DURATION] [--kind feed|page] [--full-text] [--title T]\n"
+    printf("usage: vigie source add URL [--every DURATION] [--kind feed|page] [--full-text] [--title T] [--header 'Name: value']...\n"
            "       vigie source list [--format table|csv|json]\n"
            "       vigie source rm ID|URL\n"
            "       vigie source import FILE.opml [--base URL]\n"
@@ -28,7 +30,44 @@ static int usage(void)
            "  --every D     pin the polling interval (15m, 1h, 1d); otherwise vigie adapts it\n"
            "  --kind K      feed (RSS, Atom; default) or page (an HTML page's main text)\n"
            "  --full-text   fetch each new entry's page and keep its main text\n"
+           "  --header H    send H ('Authorization: Bearer ...') with every fetch; repeatable;\n"
+           "                kept out of logs and of `source list`\n"
+           "Without --kind, a URL that answers an HTML page is replaced by the first feed\n"
+           "the page links (<link rel=\"alternate\">), the others printed; a page that\n"
+           "links none is added as a page. See docs/crawler.md.\n"
            "  --base URL    resolve relative xmlUrl attributes against URL\n");
+    return APP_OK;
+}
+
+/* Feed discovery (app/discover.c) for a URL added without --kind: may
+ * replace *url by the feed the page links, or make *kind "page". A page
+ * that cannot be fetched is added as given, with a warning. */
+static int source_discover(app_ctx *ctx, char **url, const char **kind,
+                           const char *header_lines)
+{
+    if (discover_looks_like_feed(*url))
+        return APP_OK;
+    char **headers = NULL, *feed = NULL;
+    int html = 0;
+    if (fetch_headers_parse(header_lines, &headers) != VG_OK)
+        return app_fail("source add", "%s", vg_error_last());
+    vg_err e = discover_feed(*url, headers, ctx->quiet ? NULL : stdout, &feed, &html);
+    fetch_headers_free(headers);
+    if (e == VG_ENOMEM)
+        return app_fail("source add", "%s", vg_error_last());
+    if (e != VG_OK) {
+        fprintf(stderr, "vigie: source add: warning: could not look for feeds (%s); added as given\n",
+                vg_error_last());
+    } else if (feed) {
+        if (!ctx->quiet)
+            printf("found feed %s on %s\n", feed, *url);
+        free(*url);
+        *url = feed;
+    } else if (html) {
+        if (!ctx->quiet)
+            printf("no feed linked from %s: added as a page\n", *url);
+        *kind = "page";
+    }
     return APP_OK;
 }
 
@@ -37,9 +76,12 @@ static int source_add(app_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {
         {"every", required_argument, NULL, 'e'}, {"kind", required_argument, NULL, 'k'},
         {"full-text", no_argument, NULL, 'f'}, {"title", required_argument, NULL, 't'},
+        {"header", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'}, {0}};
     int64_t interval = DEFAULT_INTERVAL;
-    int pinned = 0, full = 0;
+    int pinned = 0, full = 0, kind_given = 0;
+    vg_buf hdrs;
+    vg_buf_init(&hdrs, 16 * 1024);
     const char *kind = "feed", *title = NULL;
     int c;
     optind = 1;
@@ -54,26 +96,42 @@ static int source_add(app_ctx *ctx, int argc, char **argv)
             if (strcmp(optarg, "feed") != 0 && strcmp(optarg, "page") != 0)
                 return app_usage_error("source add", "bad --kind '%s' (feed or page)", optarg);
             kind = optarg;
+            kind_given = 1;
+            break;
+        case 'H':
+            if (!fetch_header_valid(optarg))
+                return vg_buf_free(&hdrs), app_usage_error("source add", "bad --header (want 'Name: value' on one line)");
+            vg_buf_printf(&hdrs, "%s%s", hdrs.len ? "\n" : "", optarg);
             break;
         case 'f': full = 1; break;
         case 't': title = optarg; break;
-        case 'h': return usage();
-        default: return APP_USAGE;
+        case 'h': return vg_buf_free(&hdrs), usage();
+        default: return vg_buf_free(&hdrs), APP_USAGE;
         }
     }
+    if (hdrs.err != VG_OK)
+        return vg_buf_free(&hdrs), app_usage_error("source add", "--header: too many or too long");
     if (optind != argc - 1)
-        return app_usage_error("source add", "needs exactly one URL");
+        return vg_buf_free(&hdrs), app_usage_error("source add", "needs exactly one URL");
     char *canon = NULL;
     if (vg_url_resolve(NULL, argv[optind], &canon) != VG_OK)
-        return app_usage_error("source add", "'%s' is not an http(s) URL", argv[optind]);
+        return vg_buf_free(&hdrs), app_usage_error("source add", "'%s' is not an http(s) URL", argv[optind]);
+    if (!kind_given && source_discover(ctx, &canon, &kind, vg_buf_str(&hdrs)) != APP_OK) {
+        free(canon);
+        vg_buf_free(&hdrs);
+        return APP_FAIL;
+    }
     store *st = app_open_store(ctx, "source add");
     if (!st) {
         free(canon);
+        vg_buf_free(&hdrs);
         return APP_FAIL;
     }
     int64_t id = 0;
     int rc = APP_OK;
     vg_err e = store_source_add(st, canon, kind, title, interval, pinned, full, &id);
+    if (e == VG_OK && hdrs.len > 0)
+        e = store_source_set_headers(st, id, vg_buf_str(&hdrs));
     if (e == VG_EEXISTS)
         rc = app_fail("source add", "%s is already a source", canon);
     else if (e != VG_OK)
@@ -81,6 +139,7 @@ static int source_add(app_ctx *ctx, int argc, char **argv)
     else if (!ctx->quiet)
         printf("added source %lld: %s\n", (long long)id, canon);
     free(canon);
+    vg_buf_free(&hdrs);
     store_close(st);
     return rc;
 }

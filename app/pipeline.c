@@ -20,6 +20,10 @@
 #include "core/queue.h"
 #include "core/url.h"
 #include "core/vtime.h"
+#include "app/app.h"
+#include "monitor/alert.h"
+#include "monitor/buckets.h"
+#include "monitor/matcher.h"
 #include "monitor/query.h"
 #include "parser/feed.h"
 #include "parser/html.h"
@@ -33,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define QUEUE_FETCH 1024
@@ -58,6 +63,7 @@ typedef struct doc_out {
     char *lang;
     char *text;
     char hash[17];
+    uint64_t simhash;       /* near-duplicate fingerprint (syndicated copies) */
     int64_t published;
     double score;
     mention_out *m;
@@ -96,6 +102,12 @@ struct job {
     job *prev_all;
 };
 
+/* A mention the writer just inserted, for the time buckets. */
+typedef struct new_mention {
+    int64_t brand_id, published_at;
+    int label;
+} new_mention;
+
 typedef struct brand_q {
     int64_t id;
     char *name;
@@ -110,6 +122,7 @@ typedef struct pipeline {
     senti_engine *senti;
     brand_q *brands;
     size_t nbrands;
+    matcher *match;          /* all brands' queries, one pass per document */
     store *writer_db;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -120,6 +133,9 @@ typedef struct pipeline {
     atomic_llong sources_total, sources_done, documents, mentions, errors,
         not_modified;
     atomic_int fetcher_done;
+    bucket_monitor *buckets; /* the writer's: per-brand time buckets, alerts */
+    new_mention *newm;       /* the writer's batch of new mentions */
+    size_t nnewm, capnewm;
 } pipeline;
 
 static int stopping(const pipeline *p)
@@ -232,6 +248,9 @@ static void schedule_next(const pipeline *p, job *j)
     if (j->retry_after > wait)
         wait = j->retry_after < 7 * 86400 ? j->retry_after : 7 * 86400;
     j->next_fetch_at = now + jitter(wait);
+    /* Jitter spreads retries out but never before the server asked. */
+    if (j->retry_after > 0 && j->next_fetch_at < now + wait)
+        j->next_fetch_at = now + wait;
 }
 
 /* The polling interval follows how often a source actually publishes:
@@ -284,6 +303,7 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
         vg_buf_free(&all);
         return;
     }
+    d->simhash = text_simhash(t);
     const char *lang = text_lang_guess(t);
     if (strcmp(lang, "und") == 0 && hint_lang && *hint_lang)
         lang = hint_lang;
@@ -299,10 +319,14 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
                 d->hash);
     query_doc qd = {.text = s, .tokens = t, .title = d->title, .url = d->url,
                     .author = d->author, .lang = d->lang};
-    for (size_t b = 0; b < p->nbrands; b++) {
-        size_t first = 0;
-        if (query_match_doc(p->brands[b].q, &qd, &first) <= 0)
-            continue;
+    /* One pass finds the candidate brands; only theirs are evaluated, so
+     * the cost does not grow with the number of brands. */
+    matcher_hit *hits = NULL;
+    size_t nh = 0;
+    if (matcher_match_doc(p->match, &qd, &hits, &nh) != VG_OK)
+        nh = 0;
+    for (size_t k = 0; k < nh; k++) {
+        size_t b = hits[k].query, first = hits[k].first_tok;
         char *snip = NULL;
         if (query_snippet(s, t, first, SNIPPET_MAX, &snip) != VG_OK)
             continue;
@@ -327,6 +351,7 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
         d->m[d->nm].r = r;
         d->nm++;
     }
+    free(hits);
     text_tokens_free(t);
     vg_buf_free(&all);
 }
@@ -613,6 +638,44 @@ static void *fetcher_main(void *arg)
 
 /* ---- writer ---- */
 
+static vg_err remember_mention(pipeline *p, const store_mention *m)
+{
+    if (p->nnewm == p->capnewm) {
+        size_t cap = p->capnewm ? p->capnewm * 2 : 256;
+        new_mention *v = realloc(p->newm, cap * sizeof *v);
+        if (!v)
+            return VG_ENOMEM;
+        p->newm = v;
+        p->capnewm = cap;
+    }
+    p->newm[p->nnewm++] = (new_mention){m->brand_id, m->published_at, m->label};
+    return VG_OK;
+}
+
+static int by_published(const void *a, const void *b)
+{
+    const new_mention *x = a, *y = b;
+    return (x->published_at > y->published_at) - (x->published_at < y->published_at);
+}
+
+/* Feeds the batch's new mentions to the time buckets, oldest first (a feed
+ * lists newest first, and the buckets treat a late mention as history),
+ * inside the batch's transaction: an alert is stored with the mentions
+ * that caused it or not at all. */
+static vg_err feed_buckets(pipeline *p)
+{
+    vg_err rc = VG_OK;
+    if (!p->buckets || p->nnewm == 0)
+        return VG_OK; /* qsort's array may not be NULL, even when empty */
+    qsort(p->newm, p->nnewm, sizeof *p->newm, by_published);
+    int64_t now = vg_now();
+    for (size_t i = 0; i < p->nnewm && rc == VG_OK; i++)
+        rc = bucket_add_mention(p->buckets, p->writer_db, p->newm[i].brand_id,
+                                p->newm[i].published_at, p->newm[i].label, now, NULL);
+    p->nnewm = 0;
+    return rc;
+}
+
 static vg_err write_job(pipeline *p, job *j, int64_t *ndocs, int64_t *nments)
 {
     vg_err rc = VG_OK;
@@ -622,7 +685,7 @@ static vg_err write_job(pipeline *p, job *j, int64_t *ndocs, int64_t *nments)
             .source_id = j->source_id, .url = d->url, .title = d->title,
             .author = d->author, .published_at = d->published,
             .fetched_at = j->fetched_at, .lang = d->lang, .text = d->text,
-            .content_hash = d->hash, .simhash = 0, .score = d->score};
+            .content_hash = d->hash, .simhash = d->simhash, .score = d->score};
         int64_t id = 0;
         rc = store_document_insert(p->writer_db, &sd, &id);
         if (rc != VG_OK || id == 0)
@@ -638,6 +701,8 @@ static vg_err write_job(pipeline *p, job *j, int64_t *ndocs, int64_t *nments)
             rc = store_mention_insert(p->writer_db, &sm);
             if (rc == VG_OK)
                 (*nments)++;
+            if (rc == VG_OK && p->buckets)
+                rc = remember_mention(p, &sm);
         }
     }
     if (rc != VG_OK)
@@ -672,9 +737,12 @@ static void account(pipeline *p, job *j, int64_t ndocs, int64_t nments)
 static void commit_batch(pipeline *p, job **batch, size_t n)
 {
     int64_t nd[WRITER_BATCH] = {0}, nm[WRITER_BATCH] = {0};
+    p->nnewm = 0;
     vg_err rc = store_begin(p->writer_db);
     for (size_t i = 0; i < n && rc == VG_OK; i++)
         rc = write_job(p, batch[i], &nd[i], &nm[i]);
+    if (rc == VG_OK)
+        rc = feed_buckets(p);
     if (rc == VG_OK)
         rc = store_commit(p->writer_db);
     if (rc == VG_OK) {
@@ -684,9 +752,12 @@ static void commit_batch(pipeline *p, job **batch, size_t n)
         store_rollback(p->writer_db);
         for (size_t i = 0; i < n; i++) {
             nd[i] = nm[i] = 0;
+            p->nnewm = 0;
             rc = store_begin(p->writer_db);
             if (rc == VG_OK)
                 rc = write_job(p, batch[i], &nd[i], &nm[i]);
+            if (rc == VG_OK)
+                rc = feed_buckets(p);
             if (rc == VG_OK)
                 rc = store_commit(p->writer_db);
             if (rc != VG_OK) {
@@ -707,6 +778,16 @@ static void *writer_main(void *arg)
 {
     pipeline *p = arg;
     job *batch[WRITER_BATCH];
+    bucket_params bp = BUCKET_PARAMS_INIT;
+    /* Without buckets the crawl still stores everything; alerts resume
+     * from the stored history on the next start. */
+    if (bucket_monitor_new(&bp, &p->buckets) != VG_OK) {
+        VG_WARN("alerts off for this run: %s", vg_error_last());
+        p->buckets = NULL;
+    } else if (bucket_monitor_prime(p->buckets, p->writer_db, vg_now() - 14 * 86400,
+                                    vg_now()) != VG_OK) {
+        VG_WARN("alert history not loaded: %s", vg_error_last());
+    }
     for (;;) {
         job *j = vg_queue_pop(p->done);
         if (!j)
@@ -717,6 +798,37 @@ static void *writer_main(void *arg)
             batch[n++] = j;
         commit_batch(p, batch, n);
     }
+    bucket_monitor_free(p->buckets);
+    p->buckets = NULL;
+    free(p->newm);
+    p->newm = NULL;
+    return NULL;
+}
+
+/* The delivery thread of `vigie run`: alerts wait in the database (the
+ * outbox) and go out from here, so a slow or dead receiver never stalls
+ * the crawl, and an alert stored before a crash is sent after restart. */
+static void *delivery_main(void *arg)
+{
+    pipeline *p = arg;
+    store *st = NULL;
+    if (store_open(p->db_path, &st) != VG_OK) {
+        VG_ERROR("alert delivery off: %s", vg_error_last());
+        return NULL;
+    }
+    alert_deliver_opts opts = ALERT_DELIVER_OPTS_INIT;
+    while (!stopping(p) && !atomic_load(&p->fetcher_done)) {
+        int ok = 0, bad = 0;
+        if (alert_deliver_pending(st, &opts, vg_now(), &ok, &bad) != VG_OK)
+            VG_WARN("alert delivery: %s", vg_error_last());
+        if (ok || bad)
+            VG_INFO("alerts: %d delivered, %d to retry", ok, bad);
+        for (int i = 0; i < 50 && !stopping(p) && !atomic_load(&p->fetcher_done); i++) {
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    store_close(st);
     return NULL;
 }
 
@@ -746,7 +858,14 @@ static vg_err load_brands(pipeline *p, store *st)
         p->nbrands++;
     }
     store_brand_array_free(b, n);
-    return VG_OK;
+    const query **qs = malloc((p->nbrands ? p->nbrands : 1) * sizeof *qs);
+    if (!qs)
+        return VG_ENOMEM;
+    for (size_t i = 0; i < p->nbrands; i++)
+        qs[i] = p->brands[i].q;
+    rc = matcher_new(qs, p->nbrands, &p->match);
+    free(qs);
+    return rc;
 }
 
 static vg_err schedule_due(pipeline *p, store *st)
@@ -783,6 +902,8 @@ static vg_err schedule_due(pipeline *p, store *st)
         req->url = strdup(v[i].url);
         req->etag = v[i].etag ? strdup(v[i].etag) : NULL;
         req->last_modified = v[i].last_modified ? strdup(v[i].last_modified) : NULL;
+        /* Per-source headers (Authorization, Cookie): sent, never logged. */
+        fetch_headers_parse(v[i].headers, &req->headers);
         req->user = &j->self;
         pthread_mutex_lock(&p->mu);
         j->next_all = p->all;
@@ -844,14 +965,16 @@ vg_err pipeline_run(const char *db_path, const pipeline_options *o,
     pthread_t fetcher, writer, workers[MAX_WORKERS];
     int nworkers = o->workers > 0 ? (o->workers > MAX_WORKERS ? MAX_WORKERS : o->workers)
                                   : default_workers();
-    int started_fetcher = 0, started_writer = 0, started_workers = 0;
+    int started_fetcher = 0, started_writer = 0, started_workers = 0, started_delivery = 0;
+    pthread_t delivery;
     vg_err rc;
 
     feed_global_init();
     if ((rc = store_open(db_path, &sched_db)) != VG_OK ||
         (rc = store_open(db_path, &p.writer_db)) != VG_OK)
         goto cleanup;
-    if ((rc = senti_open(&p.senti)) != VG_OK)
+    /* The user's own lexicon entries apply to every crawl. */
+    if ((rc = app_senti_open(sched_db, &p.senti)) != VG_OK)
         goto cleanup;
     if ((rc = load_brands(&p, sched_db)) != VG_OK)
         goto cleanup;
@@ -873,6 +996,11 @@ vg_err pipeline_run(const char *db_path, const pipeline_options *o,
     if (pthread_create(&fetcher, NULL, fetcher_main, &p) != 0)
         goto thread_fail;
     started_fetcher = 1;
+    if (!o->once) {
+        if (pthread_create(&delivery, NULL, delivery_main, &p) != 0)
+            goto thread_fail;
+        started_delivery = 1;
+    }
 
     int64_t last_sched = 0, last_progress = 0;
     for (;;) {
@@ -919,6 +1047,8 @@ shutdown:
         fetch_engine_wakeup(p.engine);
     if (started_fetcher)
         pthread_join(fetcher, NULL);
+    if (started_delivery)
+        pthread_join(delivery, NULL);
     if (p.work)
         vg_queue_close(p.work);
     for (int i = 0; i < started_workers; i++)
@@ -954,6 +1084,7 @@ cleanup:
         stats->errors = atomic_load(&p.errors);
         stats->not_modified = atomic_load(&p.not_modified);
     }
+    matcher_free(p.match);
     for (size_t i = 0; i < p.nbrands; i++) {
         free(p.brands[i].name);
         query_free(p.brands[i].q);
@@ -1029,6 +1160,12 @@ vg_err pipeline_options_load(const char *db_path, pipeline_options *o)
         o->fetch.timeout_ms = (long)v;
     if (setting_int(st, "crawl.max_body", &v) && v > 0)
         o->fetch.max_body = (size_t)v;
+    if (setting_int(st, "crawl.low_speed_bytes", &v))
+        o->fetch.low_speed_bytes = (long)v;
+    if (setting_int(st, "crawl.low_speed_secs", &v))
+        o->fetch.low_speed_secs = (long)v;
+    if (setting_int(st, "crawl.max_crawl_delay_ms", &v))
+        o->fetch.max_crawl_delay_ms = (int)v;
     if (setting_int(st, "crawl.min_interval", &v) && v > 0)
         o->min_interval = v;
     if (setting_int(st, "crawl.max_interval", &v) && v > 0)

@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 /* A date string longer than this is not a date. */
@@ -57,11 +58,15 @@ static const named zones[] = {
     {"mst", -420},  {"mdt", -360},  {"pst", -480},  {"pdt", -420},
     {"cet", 60},    {"cest", 120},  {"met", 60},    {"mest", 120},
     {"wet", 0},     {"west", 60},   {"eet", 120},   {"eest", 180},
-    {"bst", 60},    {"jst", 540},   {NULL, 0}};
+    {"bst", 60},    {"jst", 540},   {"kst", 540},   {"ast", -240},
+    {"adt", -180},  {"at", -240},   {"et", -300},   {"ct", -360},
+    {"mt", -420},   {"pt", -480},   {"hst", -600},  {"akst", -540},
+    {"akdt", -480}, {"nzst", 720},  {"nzdt", 780},  {"aest", 600},
+    {"aedt", 660},  {NULL, 0}};
 
 /* Filler words between the fields ("le 23 novembre 2026 à 10:00"). */
 static const char *const fillers[] = {"at", "le", "\xc3\xa0", "de", "du",
-                                      "of", NULL};
+                                      "of", "etc", NULL};
 
 static int lookup(const named *t, const char *w, int *value)
 {
@@ -201,7 +206,9 @@ static vg_err parse_iso(const char *s, const char *p, int64_t *out)
         return vg_error_set(VG_EPARSE, "bad ISO 8601 date '%.80s'", s);
     if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
         p++;
-        if (!digits(&p, 2, &f.hour) || *p++ != ':' || !digits(&p, 2, &f.min))
+        /* "T9:15": producers drop the hour's leading zero. */
+        if (!(digits(&p, 2, &f.hour) || digits(&p, 1, &f.hour)) || *p++ != ':' ||
+            !digits(&p, 2, &f.min))
             return vg_error_set(VG_EPARSE, "bad ISO 8601 time '%.80s'", s);
         if (*p == ':') {
             p++;
@@ -269,6 +276,15 @@ static vg_err parse_words(const char *s, const char *p, int64_t *out)
             have_zone = 1;
         } else if (c == '-') {
             p++;            /* separator, as in "23-Nov-2026" */
+        } else if (isdigit(c) && !have_year && isdigit((unsigned char)p[3]) &&
+                   p[4] == '/' && isdigit((unsigned char)p[5])) {
+            /* "2006/09/15": year first, numeric month. */
+            const char *q = p;
+            if (!digits(&q, 4, &f.year) || *q++ != '/' || !digits(&q, 2, &f.month) ||
+                *q++ != '/' || !digits(&q, 2, &f.day))
+                return vg_error_set(VG_EPARSE, "bad date in '%.80s'", s);
+            have_year = have_month = have_day = 1;
+            p = q;
         } else if (isdigit(c)) {
             const char *q = p;
             int v = 0, n = 0;
@@ -349,6 +365,9 @@ static vg_err parse_words(const char *s, const char *p, int64_t *out)
                 month_may_be_tuesday = !have_month && strcmp(w, "mar") == 0;
                 f.month = v;
                 have_month = 1;
+            } else if (have_time && !have_zone && strcmp(w, "at") == 0) {
+                f.zone = -240; /* after the time, "AT" is Atlantic Time */
+                have_zone = 2;
             } else if (in_list(weekdays, w) || in_list(fillers, w)) {
                 /* skipped */
             } else if ((have_time || (have_day && have_month && have_year)) &&
@@ -371,7 +390,171 @@ static vg_err parse_words(const char *s, const char *p, int64_t *out)
     return finish(&f, s, out);
 }
 
+/* Month and weekday names in other languages, rewritten to what the
+ * parsers above read: Greek abbreviations to English, Hungarian months
+ * (written inside ISO dates, "2004-július-13") to their number. */
+static const struct {
+    const char *from, *to;
+} translations[] = {
+    {"\xce\x99\xce\xb1\xce\xbd", "Jan"},             /* Ιαν */
+    {"\xce\xa6\xce\xb5\xce\xb2", "Feb"},             /* Φεβ */
+    {"\xce\x9c\xce\xac\xcf\x81", "Mar"},             /* Μάρ */
+    {"\xce\x9c\xce\xb1\xcf\x81", "Mar"},             /* Μαρ */
+    {"\xce\x91\xcf\x80\xcf\x81", "Apr"},             /* Απρ */
+    {"\xce\x9c\xce\xac\xce\xb9", "May"},             /* Μάι */
+    {"\xce\x9c\xce\xb1\xcf\x8a", "May"},             /* Μαϊ */
+    {"\xce\x9c\xce\xb1\xce\xb9", "May"},             /* Μαι */
+    {"\xce\x99\xce\xbf\xcf\x8d\xce\xbd", "Jun"},   /* Ιούν */
+    {"\xce\x99\xce\xbf\xce\xbd", "Jun"},             /* Ιον */
+    {"\xce\x99\xce\xbf\xcf\x8d\xce\xbb", "Jul"},   /* Ιούλ */
+    {"\xce\x99\xce\xbf\xce\xbb", "Jul"},             /* Ιολ */
+    {"\xce\x91\xcf\x8d\xce\xb3", "Aug"},             /* Αύγ */
+    {"\xce\x91\xcf\x85\xce\xb3", "Aug"},             /* Αυγ */
+    {"\xce\xa3\xce\xb5\xcf\x80", "Sep"},             /* Σεπ */
+    {"\xce\x9f\xce\xba\xcf\x84", "Oct"},             /* Οκτ */
+    {"\xce\x9d\xce\xbf\xce\xad", "Nov"},             /* Νοέ */
+    {"\xce\x9d\xce\xbf\xce\xb5", "Nov"},             /* Νοε */
+    {"\xce\x94\xce\xb5\xce\xba", "Dec"},             /* Δεκ */
+    {"\xce\x9a\xcf\x85\xcf\x81", "Sun"},             /* Κυρ */
+    {"\xce\x94\xce\xb5\xcf\x85", "Mon"},             /* Δευ */
+    {"\xce\xa4\xcf\x81\xce\xb9", "Tue"},             /* Τρι */
+    {"\xce\xa4\xce\xb5\xcf\x84", "Wed"},             /* Τετ */
+    {"\xce\xa0\xce\xb5\xce\xbc", "Thu"},             /* Πεμ */
+    {"\xce\xa0\xce\xb1\xcf\x81", "Fri"},             /* Παρ */
+    {"\xce\xa3\xce\xb1\xce\xb2", "Sat"},             /* Σαβ */
+    {"janu\xc3\xa1r", "01"},       {"febru\xc3\xa1r", "02"},
+    {"m\xc3\xa1rcius", "03"},      {"\xc3\xa1prilis", "04"},
+    {"m\xc3\xa1jus", "05"},        {"j\xc3\xbanius", "06"},
+    {"j\xc3\xbalius", "07"},       {"augusztus", "08"},
+    {"szeptember", "09"},          {"okt\xc3\xb3" "ber", "10"},
+    {"-november-", "-11-"},        {"-december-", "-12-"},
+    {NULL, NULL}};
+
+/* Rewrites every translation in place (each is shorter than its
+ * source, so buf never grows). */
+static void translate(char *buf)
+{
+    for (int i = 0; translations[i].from; i++) {
+        size_t fl = strlen(translations[i].from), tl = strlen(translations[i].to);
+        char *hit;
+        while ((hit = strstr(buf, translations[i].from)) != NULL) {
+            memcpy(hit, translations[i].to, tl);
+            memmove(hit + tl, hit + fl, strlen(hit + fl) + 1);
+        }
+    }
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return s[n] == '\0';
+}
+
+/* Two-digit years as ISO 8601's reduced forms use them: this century. */
+static int century(int yy)
+{
+    return 2000 + yy;
+}
+
+/* ISO 8601's reduced and ordinal forms ("2003", "2003-12", "-0312",
+ * "03-12-31", "03335", "2003-335") and a three-digit month
+ * ("2003-012-31T..."): date only, midnight UTC. */
+static vg_err parse_iso_reduced(const char *s, int reduced, int64_t *out)
+{
+    fields f = {0, 1, 1, 0, 0, 0, 0};
+    const char *p = s;
+    size_t n = strlen(s);
+    int ordinal = 0;
+    int partial = (n == 4 && all_digits(s, 4)) || (n == 7 && s[4] == '-') ||
+                  (n == 5 && s[0] == '-');
+    if (partial && !reduced)
+        return VG_EPARSE; /* a year or a month is not an instant */
+    if (n == 4 && all_digits(s, 4)) {
+        digits(&p, 4, &f.year);
+    } else if (n == 7 && s[4] == '-' && isdigit((unsigned char)s[0]) && all_digits(s + 5, 2)) {
+        if (!digits(&p, 4, &f.year))
+            return VG_EPARSE;
+        p++;
+        digits(&p, 2, &f.month);
+    } else if (n == 5 && s[0] == '-' && all_digits(s + 1, 4)) {
+        p++;
+        digits(&p, 2, &f.year);
+        f.year = century(f.year);
+        digits(&p, 2, &f.month);
+    } else if (n == 8 && s[2] == '-' && s[5] == '-' && isdigit((unsigned char)s[0]) &&
+               isdigit((unsigned char)s[1]) && all_digits(s + 6, 2)) {
+        if (!digits(&p, 2, &f.year) || *p++ != '-' || !digits(&p, 2, &f.month) ||
+            *p++ != '-' || !digits(&p, 2, &f.day))
+            return VG_EPARSE;
+        f.year = century(f.year);
+    } else if (n == 5 && all_digits(s, 5)) {
+        digits(&p, 2, &f.year);
+        f.year = century(f.year);
+        digits(&p, 3, &ordinal);
+    } else if (n == 8 && s[4] == '-' && all_digits(s + 5, 3) && isdigit((unsigned char)s[0])) {
+        if (!digits(&p, 4, &f.year))
+            return VG_EPARSE;
+        p++;
+        digits(&p, 3, &ordinal);
+    } else {
+        return VG_EPARSE;
+    }
+    if (ordinal) {
+        if (ordinal > (leap(f.year) ? 366 : 365))
+            return VG_EPARSE;
+        f.month = 1;
+        while (ordinal > days_in_month(f.year, f.month)) {
+            ordinal -= days_in_month(f.year, f.month);
+            f.month++;
+        }
+        f.day = ordinal;
+    }
+    return finish(&f, s, out);
+}
+
+/* Korean: "2004년 05월 28일  01:31:15", Korea Standard Time. */
+static vg_err parse_korean(const char *s, int64_t *out)
+{
+    static const char *const marks[3] = {"\xeb\x85\x84", "\xec\x9b\x94",
+                                         "\xec\x9d\xbc"}; /* 년 월 일 */
+    fields f = {0};
+    int *slot[3] = {&f.year, &f.month, &f.day};
+    const char *p = s;
+    for (int i = 0; i < 3; i++) {
+        while (*p == ' ')
+            p++;
+        int v = 0, nd = 0;
+        while (isdigit((unsigned char)*p) && nd < 4) {
+            v = v * 10 + (*p++ - '0');
+            nd++;
+        }
+        if (!nd || strncmp(p, marks[i], 3) != 0)
+            return VG_EPARSE;
+        *slot[i] = v;
+        p += 3;
+    }
+    while (*p == ' ')
+        p++;
+    if (*p) {
+        if (!digits(&p, 2, &f.hour) || *p++ != ':' || !digits(&p, 2, &f.min))
+            return VG_EPARSE;
+        if (*p == ':' && (p++, !digits(&p, 2, &f.sec)))
+            return VG_EPARSE;
+        if (*p)
+            return VG_EPARSE;
+    }
+    f.zone = 540;
+    return finish(&f, s, out);
+}
+
 vg_err date_parse(const char *s, int64_t *out)
+{
+    return date_parse_flags(s, 0, out);
+}
+
+vg_err date_parse_flags(const char *s, int flags, int64_t *out)
 {
     if (!s)
         return vg_error_set(VG_EPARSE, "no date");
@@ -389,7 +572,20 @@ vg_err date_parse(const char *s, int64_t *out)
     buf[n] = '\0';
     int64_t t;
     vg_err rc;
-    if (n >= 10 && isdigit((unsigned char)buf[0]) && isdigit((unsigned char)buf[3]) &&
+    translate(buf);
+    n = strlen(buf);
+    /* "2003-012-31": a zero-padded three-digit month. */
+    if (n >= 11 && buf[4] == '-' && buf[5] == '0' && isdigit((unsigned char)buf[6]) &&
+        isdigit((unsigned char)buf[7]) && buf[8] == '-' && all_digits(buf, 4) == 0 &&
+        isdigit((unsigned char)buf[0]))
+        memmove(buf + 5, buf + 6, n - 5);
+    if (parse_iso_reduced(buf, flags & DATE_REDUCED, &t) == VG_OK)
+        rc = VG_OK;
+    else if (strstr(buf, "\xeb\x85\x84"))
+        rc = parse_korean(buf, &t) == VG_OK
+                 ? VG_OK
+                 : vg_error_set(VG_EPARSE, "bad Korean date '%.80s'", buf);
+    else if (n >= 10 && isdigit((unsigned char)buf[0]) && isdigit((unsigned char)buf[3]) &&
         buf[4] == '-')
         rc = parse_iso(buf, buf, &t);
     else
@@ -397,4 +593,30 @@ vg_err date_parse(const char *s, int64_t *out)
     if (rc == VG_OK)
         *out = t;
     return rc;
+}
+
+vg_err date_format_utc(int64_t t, char *out, size_t cap)
+{
+    /* Civil-from-days (proleptic Gregorian), no libc time zone state. */
+    int64_t days = t / 86400, rem = t % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2)
+        y++;
+    if (cap < 21 || y < 0 || y > 9999)
+        return VG_EINVAL;
+    snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m, (int)d,
+             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+    return VG_OK;
 }

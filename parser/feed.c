@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <libxml/encoding.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -765,6 +766,13 @@ vg_err feed_parse(const char *data, size_t len, const char *base_url,
     if (!f) {
         rc = VG_ENOMEM;
         goto cleanup;
+    }
+    /* Undeclared entities and bare '&' were repaired before parsing:
+     * the document was still not well-formed XML. */
+    if (xr.literal_amp && !xr.bozo) {
+        xr.bozo = 1;
+        snprintf(xr.first_error, sizeof xr.first_error,
+                 "undeclared entity or bare '&' (recovered as text)");
     }
     f->bozo = xr.bozo;
     if (xr.bozo)

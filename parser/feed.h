@@ -74,6 +74,42 @@ vg_err feed_parse(const char *data, size_t len, const char *base_url,
 /* Frees a feed (NULL accepted). */
 void feed_free(feed *f);
 
+/* Where a document came from, for the canonical model: every field may
+ * be NULL. Relative links resolve against xml:base, then
+ * content_location (itself resolved against url), then url. */
+typedef struct feed_model_opts {
+    const char *url;              /* the fetched URL */
+    const char *content_type;     /* HTTP Content-Type (charset wins) */
+    const char *content_location; /* HTTP Content-Location */
+    const char *content_language; /* HTTP Content-Language: default xml:lang */
+    int markup_text;              /* HTML values become plain text */
+} feed_model_opts;
+
+#define FEED_MODEL_OPTS_INIT {NULL, NULL, NULL, NULL, 0}
+
+/* The whole feed in the canonical model (docs/parsing.md; Python
+ * feedparser's normalised model: bozo, version, encoding, feed{...},
+ * entries[{...}]): every title/summary/content with its *_detail (type,
+ * value, language, base), links (rel, type, href, title, length),
+ * authors and contributors (name, email, href), tags (term, scheme,
+ * label), enclosures, source, rights, generator, ttl, sy:* hints,
+ * unknown extension elements as prefix_name, and dates as
+ * "YYYY-MM-DDTHH:MM:SSZ" (null when unparseable) with the text as
+ * written under <name>_raw. Markup is kept as the feed wrote it, typed.
+ * Accepts RSS, RDF, Atom and JSON Feed (detected from the first byte).
+ * Ill-formed documents are never an error: bozo is true and what could be
+ * recovered is returned. *out is a malloc'd JSON text (free()); opts may
+ * be NULL. Errors: VG_ETOOBIG over FEED_MAX_BYTES, VG_ENOMEM. Thread-safe
+ * after feed_global_init(); no I/O. */
+vg_err feed_model_json(const char *data, size_t len, const feed_model_opts *opts,
+                       char **out);
+
+/* JSON Feed 1.0/1.1 to the same canonical model (version "json1" or
+ * "json11"); a document that is not JSON, or not a JSON Feed, gives
+ * bozo true and an empty feed. Same contract as feed_model_json. */
+vg_err feed_jsonfeed_model(const char *data, size_t len, const feed_model_opts *opts,
+                           char **out);
+
 /* Cheap sniff of the first 8 KiB: non-zero when, after a BOM, blanks, the
  * XML declaration, processing instructions, comments and a DOCTYPE, the
  * root tag is <rss, <feed or <rdf:RDF (UTF-8 or UTF-16). Reads no more

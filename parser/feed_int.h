@@ -17,6 +17,9 @@
 typedef struct xml_result {
     xmlDocPtr doc;      /* NULL when nothing could be recovered */
     int bozo;           /* the document was not well-formed */
+    int entities_rewritten; /* undeclared HTML entities were decoded */
+    int literal_amp;    /* an unknown entity or a bare '&' was kept as text
+                           (not well-formed: the caller flags it) */
     char first_error[200]; /* libxml2's first complaint, "line N: ..." */
 } xml_result;
 

@@ -10,6 +10,7 @@
  */
 #include "parser/feed_int.h"
 
+#include <ctype.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
 #include <libxml/xmlerror.h>
@@ -21,6 +22,8 @@
 /* Longest entity name we look up, and the longest flat internal entity
  * value we are willing to inline. */
 #define ENTITY_NAME_MAX 10
+/* Longest undeclared name kept as literal text. */
+#define ENTITY_SCAN_MAX 40
 #define ENTITY_INLINE_MAX 1024
 
 /* HTML 4 names for U+00A0..U+00FF, in code point order. */
@@ -40,8 +43,8 @@ static const char *const latin1_names[96] = {
     "ocirc",  "otilde", "ouml",   "divide", "oslash", "ugrave", "uacute",
     "ucirc",  "uuml",   "yacute", "thorn",  "yuml"};
 
-/* The other named entities that show up in real feeds: typography and
- * the Latin Extended letters French needs (œ, Œ, Ÿ). */
+/* The rest of HTML 4's named entities: Latin Extended, typography,
+ * Greek, arrows, mathematical and technical symbols, card suits. */
 static const struct {
     const char *name;
     unsigned cp;
@@ -57,7 +60,34 @@ static const struct {
     {"oline", 8254},  {"frasl", 8260},  {"euro", 8364},   {"trade", 8482},
     {"larr", 8592},   {"uarr", 8593},   {"rarr", 8594},   {"darr", 8595},
     {"harr", 8596},   {"minus", 8722},  {"infin", 8734},  {"ne", 8800},
-    {"le", 8804},     {"ge", 8805},     {"hearts", 9829}, {NULL, 0}};
+    {"le", 8804},     {"ge", 8805},     {"hearts", 9829}, {"Alpha", 913},
+    {"Beta", 914},    {"Gamma", 915},   {"Delta", 916},   {"Epsilon", 917},
+    {"Zeta", 918},    {"Eta", 919},     {"Theta", 920},   {"Iota", 921},
+    {"Kappa", 922},   {"Lambda", 923},  {"Mu", 924},      {"Nu", 925},
+    {"Xi", 926},      {"Omicron", 927}, {"Pi", 928},      {"Rho", 929},
+    {"Sigma", 931},   {"Tau", 932},     {"Upsilon", 933}, {"Phi", 934},
+    {"Chi", 935},     {"Psi", 936},     {"Omega", 937},   {"alpha", 945},
+    {"beta", 946},    {"gamma", 947},   {"delta", 948},   {"epsilon", 949},
+    {"zeta", 950},    {"eta", 951},     {"theta", 952},   {"iota", 953},
+    {"kappa", 954},   {"lambda", 955},  {"mu", 956},      {"nu", 957},
+    {"xi", 958},      {"omicron", 959}, {"pi", 960},      {"rho", 961},
+    {"sigmaf", 962},  {"sigma", 963},   {"tau", 964},     {"upsilon", 965},
+    {"phi", 966},     {"chi", 967},     {"psi", 968},     {"omega", 969},
+    {"thetasym", 977}, {"upsih", 978},  {"piv", 982},     {"weierp", 8472},
+    {"image", 8465},  {"real", 8476},   {"alefsym", 8501}, {"crarr", 8629},
+    {"lArr", 8656},   {"uArr", 8657},   {"rArr", 8658},   {"dArr", 8659},
+    {"hArr", 8660},   {"forall", 8704}, {"part", 8706},   {"exist", 8707},
+    {"empty", 8709},  {"nabla", 8711},  {"isin", 8712},   {"notin", 8713},
+    {"ni", 8715},     {"prod", 8719},   {"sum", 8721},    {"lowast", 8727},
+    {"radic", 8730},  {"prop", 8733},   {"ang", 8736},    {"and", 8743},
+    {"or", 8744},     {"cap", 8745},    {"cup", 8746},    {"int", 8747},
+    {"there4", 8756}, {"sim", 8764},    {"cong", 8773},   {"asymp", 8776},
+    {"equiv", 8801},  {"sub", 8834},    {"sup", 8835},    {"nsub", 8836},
+    {"sube", 8838},   {"supe", 8839},   {"oplus", 8853},  {"otimes", 8855},
+    {"perp", 8869},   {"sdot", 8901},   {"lceil", 8968},  {"rceil", 8969},
+    {"lfloor", 8970}, {"rfloor", 8971}, {"lang", 9001},   {"rang", 9002},
+    {"loz", 9674},    {"spades", 9824}, {"clubs", 9827},  {"diams", 9830},
+    {NULL, 0}};
 
 /* Code point of an HTML entity name (case-sensitive, as HTML is), or 0.
  * The five XML entities are not listed: libxml2 handles them. */
@@ -70,6 +100,16 @@ static unsigned html_entity(const char *name, size_t n)
         if (strlen(other_entities[i].name) == n &&
             memcmp(other_entities[i].name, name, n) == 0)
             return other_entities[i].cp;
+    return 0;
+}
+
+/* The five entities XML predefines. */
+static int xml_entity(const char *name, size_t n)
+{
+    static const char *const names[] = {"amp", "lt", "gt", "quot", "apos", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0)
+            return 1;
     return 0;
 }
 
@@ -98,15 +138,17 @@ static int is_name_char(char c)
  * raw bytes, which is safe for every ASCII-compatible charset; a UTF-16
  * document simply has no match. *out is NULL when nothing changed. */
 static vg_err rewrite_entities(const char *data, size_t len, char **out,
-                               size_t *out_len)
+                               size_t *out_len, int *literal)
 {
     const char *p = data, *end = data + len, *copied = data;
     vg_buf b;
     int used = 0;
+    /* A document with its own <!ENTITY> declarations keeps its unknown
+     * names for the parser to resolve. */
+    int declares_entities = find(data, end, "<!ENTITY") != NULL;
     *out = NULL;
-    /* A name of up to 10 bytes becomes at most "&#8734;": never more
-     * than twice the input. */
-    vg_buf_init(&b, len * 2 + 16);
+    /* A bare '&' becomes "&amp;": never more than five times the input. */
+    vg_buf_init(&b, len * 5 + 16);
     /* One linear pass: each byte is looked at once (a scan for '&'
      * restarted after every tag would be quadratic on big feeds). */
     while (p < end) {
@@ -131,17 +173,52 @@ static vg_err rewrite_entities(const char *data, size_t len, char **out,
         }
         const char *amp = p;
         const char *q = amp + 1;
-        while (q < end && q - amp - 1 <= ENTITY_NAME_MAX && is_name_char(*q))
+        if (q < end && *q == '#') {
+            /* A character reference: "&#X41;" (upper-case X) is a common
+             * slip that XML refuses; digits must be there and end in ';'. */
+            const char *d = q + 1;
+            int hex = d < end && (*d == 'x' || *d == 'X');
+            if (hex)
+                d++;
+            const char *ds = d;
+            while (d < end && d - ds < 10 &&
+                   (hex ? isxdigit((unsigned char)*d) : isdigit((unsigned char)*d)))
+                d++;
+            if (d > ds && d < end && *d == ';') {
+                if (hex && q[1] == 'X') {
+                    vg_buf_append(&b, copied, (size_t)(q + 1 - copied));
+                    vg_buf_putc(&b, 'x');
+                    copied = q + 2;
+                    used = 1;
+                }
+                p = d + 1;
+                continue;
+            }
+        }
+        while (q < end && q - amp - 1 <= ENTITY_SCAN_MAX && is_name_char(*q))
             q++;
+        int named = q < end && *q == ';' && q > amp + 1 && q - amp - 1 <= ENTITY_SCAN_MAX;
         unsigned cp = 0;
-        if (q < end && *q == ';' && q > amp + 1)
+        if (named && q - amp - 1 <= ENTITY_NAME_MAX)
             cp = html_entity(amp + 1, (size_t)(q - amp - 1));
         if (cp) {
             vg_buf_append(&b, copied, (size_t)(amp - copied));
             vg_buf_printf(&b, "&#%u;", cp);
             copied = q + 1;
             used = 1;
+        } else if (!declares_entities &&
+                   !(named && xml_entity(amp + 1, (size_t)(q - amp - 1)))) {
+            /* Declared nowhere, or a bare '&' ("?a=1&b=2"): a reader sees
+             * the characters as written, so keep them as text rather than
+             * let the parser drop them. */
+            vg_buf_append(&b, copied, (size_t)(amp - copied));
+            vg_buf_puts(&b, "&amp;");
+            copied = amp + 1;
+            used = 1;
+            *literal = 1;
         }
+        if (q == amp + 1)
+            q++;
         p = q;
     }
     if (used) {
@@ -256,6 +333,10 @@ static vg_err repair_utf8(const char *data, size_t len, char **out, size_t *out_
     size_t i = 0;
     *out = NULL;
     while (i < len) {
+        if (u[i] < 0x80) { /* ASCII needs no decoding */
+            i++;
+            continue;
+        }
         size_t k = utf8_valid_len(u + i, len - i);
         if (!k)
             break;
@@ -342,10 +423,11 @@ vg_err feed_xml_read(const char *data, size_t len, const char *encoding,
             r->bozo = 1;
         }
     }
-    rc = rewrite_entities(data, len, &rewritten, &rlen);
+    rc = rewrite_entities(data, len, &rewritten, &rlen, &r->literal_amp);
     if (rc != VG_OK)
         goto cleanup;
     if (rewritten) {
+        r->entities_rewritten = 1;
         data = rewritten;
         len = rlen;
     }
@@ -502,6 +584,17 @@ char *feed_text_normalize(const char *s, size_t len, int single_line, vg_err *er
             vg_buf_putc(&b, newline && !single_line ? '\n' : ' ');
         pending = 0;
         newline = 0;
+        /* A run of printable ASCII goes out in one append: most text is
+         * that, and per-character appends dominated the profile. */
+        size_t run = 0;
+        while (i + run < len && (unsigned char)s[i + run] > ' ' &&
+               (unsigned char)s[i + run] < 0x80)
+            run++;
+        if (run) {
+            vg_buf_append(&b, s + i, run);
+            i += run;
+            continue;
+        }
         /* Whatever got this far, the output is valid UTF-8. */
         size_t v = utf8_valid_len((const unsigned char *)s + i, len - i);
         if (v && s[i])

@@ -89,6 +89,9 @@ typedef struct store_source {
     int64_t last_fetch_at;/* 0 = never */
     int64_t next_fetch_at;
     int enabled;
+    char *headers;        /* extra request headers, "Name: value" lines
+                             joined by LF; NULL when none. Secret: never
+                             print or log it. */
 } store_source;
 
 /* Adds a source due now (next_fetch_at = current time). VG_EEXISTS if the
@@ -267,5 +270,292 @@ vg_err store_document_exists(store *st, const char *url, int *out);
 
 /* Makes every enabled source due now (`vigie crawl --all`). */
 vg_err store_source_make_due(store *st);
+
+/* ---- user lexicon entries (store/lexicon.c) ---- */
+
+typedef struct store_lexicon_entry {
+    int64_t id;
+    char *lang;     /* "fr" or "en" */
+    char *phrase;   /* as the user typed it */
+    double valence; /* in [-4, 4] */
+    int64_t created_at;
+} store_lexicon_entry;
+
+/* Adds a user entry, or replaces the valence of the same (lang, phrase).
+ * VG_EINVAL for a language other than fr/en, an empty phrase or a valence
+ * outside [-4, 4]; VG_EDB otherwise. Strings are copied. */
+vg_err store_lexicon_add(store *st, const char *lang, const char *phrase,
+                         double valence);
+/* Removes the entry (lang, phrase). VG_ENOTFOUND when there is none. */
+vg_err store_lexicon_rm(store *st, const char *lang, const char *phrase);
+/* All entries (lang NULL) or one language's, ordered by language then
+ * phrase. *out (array of *n, NULL when empty) is freed with
+ * store_lexicon_array_free. */
+vg_err store_lexicon_list(store *st, const char *lang,
+                          store_lexicon_entry **out, size_t *n);
+void store_lexicon_array_free(store_lexicon_entry *v, size_t n);
+
+/* ---- digests (store/digest.c): per-brand reads over [from, to) ---- */
+
+/* Mentions of a brand in a window, by effective label (a human correction
+ * overrides the computed label). */
+typedef struct store_digest_counts {
+    int64_t total, pos, neu, neg;
+    int64_t sources;    /* distinct sources among them */
+    int64_t corrected;  /* mentions with a human correction */
+} store_digest_counts;
+
+/* Fills *out for brand_id's mentions with from <= published_at < to.
+ * VG_EDB on failure. */
+vg_err store_digest_counts_get(store *st, int64_t brand_id, int64_t from,
+                               int64_t to, store_digest_counts *out);
+
+typedef struct store_digest_bucket {
+    int64_t pos, neu, neg;
+} store_digest_bucket;
+
+/* Splits [from, from + n * width) into n buckets of width seconds and
+ * fills out[0..n) (caller's array) with each bucket's counts by label. */
+vg_err store_digest_buckets(store *st, int64_t brand_id, int64_t from,
+                            int64_t width, size_t n, store_digest_bucket *out);
+
+typedef struct store_digest_source {
+    int64_t id;
+    char *url;
+    char *title;        /* may be NULL */
+    int64_t total, pos, neu, neg;
+} store_digest_source;
+
+/* The limit sources with most mentions of the brand in the window, most
+ * first. *out freed with store_digest_source_array_free. */
+vg_err store_digest_top_sources(store *st, int64_t brand_id, int64_t from,
+                                int64_t to, int limit,
+                                store_digest_source **out, size_t *n);
+void store_digest_source_array_free(store_digest_source *v, size_t n);
+
+typedef struct store_digest_mention {
+    int64_t id;
+    char *url, *title, *source, *snippet; /* title may be NULL */
+    double score;
+    int label;          /* effective label */
+    int corrected;
+    int64_t published_at;
+    int64_t copies;     /* mentions sharing its content hash, itself included */
+} store_digest_mention;
+
+/* The limit mentions whose effective label is sign (1 or -1, else
+ * VG_EINVAL), highest score * sign first, syndicated copies (same
+ * documents.content_hash) folded into their first-published one. *out
+ * freed with store_digest_mention_array_free. */
+vg_err store_digest_top_mentions(store *st, int64_t brand_id, int64_t from,
+                                 int64_t to, int sign, int limit,
+                                 store_digest_mention **out, size_t *n);
+void store_digest_mention_array_free(store_digest_mention *v, size_t n);
+
+/* Called with each snippet (borrowed for the call); a non-VG_OK return
+ * stops the scan and is returned. */
+typedef vg_err (*store_digest_text_fn)(void *arg, const char *text, size_t len);
+
+/* Calls fn once per distinct snippet (syndicated copies folded) of the
+ * brand's mentions in the window whose id is a multiple of step (1 or
+ * less: all), an even sample that bounds the work on a busy brand. */
+vg_err store_digest_snippets(store *st, int64_t brand_id, int64_t from,
+                             int64_t to, int64_t step,
+                             store_digest_text_fn fn, void *arg);
+
+typedef struct store_digest_alert {
+    int64_t id;
+    char *metric, *severity;
+    int64_t bucket_start, created_at;
+    double observed, expected;
+} store_digest_alert;
+
+/* Alerts of the brand whose bucket starts in the window: *total counts
+ * them all, *out holds the first limit (oldest first; limit 0: none).
+ * Freed with store_digest_alert_array_free. */
+vg_err store_digest_alerts(store *st, int64_t brand_id, int64_t from,
+                           int64_t to, int limit, store_digest_alert **out,
+                           size_t *n, int64_t *total);
+void store_digest_alert_array_free(store_digest_alert *v, size_t n);
+
+/* Number of the brand's mentions in the window (index only, cheap). */
+vg_err store_digest_volume(store *st, int64_t brand_id, int64_t from,
+                           int64_t to, int64_t *out);
+
+/* Opens a read transaction so every query of one digest sees the same
+ * snapshot (the daemon may be writing), and maps the file in memory for
+ * the scans; store_digest_snapshot_end closes it. Not inside another
+ * transaction. VG_EDB. */
+vg_err store_digest_snapshot_begin(store *st);
+void store_digest_snapshot_end(store *st);
+
+/* When tracking of the brand began: its creation time, or its earliest
+ * mention when that is older (crawls bring history). */
+vg_err store_digest_brand_since(store *st, int64_t brand_id, int64_t *out);
+
+/* The newest mention's published_at over all brands, 0 when none. */
+vg_err store_digest_latest_mention(store *st, int64_t *out);
+
+/* An archived digest. brand NULL means all brands. */
+typedef struct store_digest_entry {
+    int64_t id, created_at, period_from, period_to;
+    char *brand, *locale, *format, *body;
+} store_digest_entry;
+
+/* Archives e (created_at 0: now). VG_EINVAL without body or format. */
+vg_err store_digest_archive_add(store *st, const store_digest_entry *e,
+                                int64_t *id_out);
+/* Every archived digest, oldest first, bodies left NULL. */
+vg_err store_digest_archive_list(store *st, store_digest_entry **out, size_t *n);
+/* One digest with its body (*out is an array of one); VG_ENOTFOUND. */
+vg_err store_digest_archive_get(store *st, int64_t id, store_digest_entry **out);
+void store_digest_entry_array_free(store_digest_entry *v, size_t n);
+
+/* ---- goals (store/goals.c) ---- */
+
+typedef struct store_goal {
+    int64_t id, brand_id;
+    char *brand, *metric;   /* metric: see store_goal_metric_valid */
+    double target;          /* fractions for shares and net sentiment */
+    int64_t by;             /* deadline, 0 = none */
+    int64_t created_at;
+} store_goal;
+
+/* Non-zero for "net-sentiment", "negative-share", "volume",
+ * "share-of-voice". */
+int store_goal_metric_valid(const char *metric);
+/* Adds a goal for the brand named (case-insensitive). VG_EINVAL for an
+ * unknown metric, VG_ENOTFOUND for an unknown brand. */
+vg_err store_goal_add(store *st, const char *brand, const char *metric,
+                      double target, int64_t by, int64_t *id_out);
+/* VG_ENOTFOUND when no goal has that id. */
+vg_err store_goal_rm(store *st, int64_t id);
+/* Goals of one brand (brand_id 0: all), by id; store_goal_array_free. */
+vg_err store_goal_list(store *st, int64_t brand_id, store_goal **out,
+                       size_t *n);
+void store_goal_array_free(store_goal *v, size_t n);
+
+/* ---- stored documents, re-matching and copies (store/documents.c) ---- */
+
+/* One stored document as store_documents_each hands it over; strings are
+ * borrowed for the callback's duration only (NULL when absent). */
+typedef struct store_document_row {
+    int64_t id;
+    const char *url, *title, *author, *lang, *text;
+    int64_t published_at;   /* published_at, or fetched_at when unknown */
+    uint64_t simhash;       /* 0 when not computed */
+} store_document_row;
+
+/* Return non-zero to stop the walk (not an error). */
+typedef int (*store_document_fn)(const store_document_row *r, void *arg);
+
+/* Calls fn for each document dated (published_at, else fetched_at) at or
+ * after since, by id. The store must not be written from fn. VG_EINVAL,
+ * VG_EDB. */
+vg_err store_documents_each(store *st, int64_t since, store_document_fn fn,
+                            void *arg);
+/* The ids of the documents holding a mention of brand_id, ascending.
+ * *out (malloc'd, free(); NULL when *n is 0). VG_EDB, VG_ENOMEM. */
+vg_err store_brand_mention_docs(store *st, int64_t brand_id, int64_t **out,
+                                size_t *n);
+/* Removes the mention of brand_id on document_id (with its correction).
+ * VG_ENOTFOUND when there is none. */
+vg_err store_mention_delete(store *st, int64_t document_id, int64_t brand_id);
+/* out[i] = the simhash of mention_ids[i]'s document (0 when unknown or
+ * not computed). VG_EDB. */
+vg_err store_mention_simhashes(store *st, const int64_t *mention_ids,
+                               size_t n, uint64_t *out);
+/* Replaces a brand's query text (the caller compiled it first).
+ * VG_EINVAL for an empty query, VG_ENOTFOUND for an unknown id. */
+vg_err store_brand_set_query(store *st, int64_t brand_id, const char *query);
+
+/* Sets the extra request headers of the source with this id (LF-joined
+ * "Name: value" lines; NULL or "" removes them). The caller validated the
+ * lines. VG_ENOTFOUND for an unknown id. */
+vg_err store_source_set_headers(store *st, int64_t id, const char *headers);
+
+/* Crisis alerts (store/alerts.c). A rule routes one metric of one brand
+ * ("volume", "negative", "negative-share") to a channel ("webhook:URL",
+ * "smtp://...", "smtps://...", "exec:COMMAND", "log"); severities are
+ * ranks 1 low, 2 medium, 3 high. The secret (webhook HMAC key, SMTP
+ * password) is stored but never returned by the listing. */
+typedef struct store_alert_rule {
+    int64_t id;
+    char *brand, *metric, *channel;
+    int has_secret;
+    int min_severity;
+    int64_t cooldown; /* seconds */
+    int64_t created_at;
+} store_alert_rule;
+
+/* Adds a rule for the brand named brand; VG_ENOTFOUND for an unknown
+ * brand, VG_EINVAL for a bad metric. secret may be NULL. */
+vg_err store_alert_rule_add(store *st, const char *brand, const char *metric,
+                            const char *channel, const char *secret,
+                            int min_severity, int64_t cooldown, int64_t *id_out);
+/* Removes rule id (and its pending deliveries); VG_ENOTFOUND if none. */
+vg_err store_alert_rule_rm(store *st, int64_t id);
+/* All rules, oldest first; free with store_alert_rule_array_free. */
+vg_err store_alert_rule_list(store *st, store_alert_rule **out, size_t *n);
+void store_alert_rule_array_free(store_alert_rule *v, size_t n);
+/* The channel and secret of rule id (malloc'd, *secret_out NULL when
+ * none); for `alert test` and delivery only, never for display. */
+vg_err store_alert_rule_secret(store *st, int64_t id, char **channel_out,
+                               char **secret_out);
+
+/* One detected alert, borrowed strings. */
+typedef struct store_alert {
+    int64_t brand_id;
+    const char *metric;
+    int64_t bucket_start;
+    double observed, expected, low, high, score;
+    int severity;          /* 1..3 */
+    const char *detail;    /* JSON text (top terms, worst mentions), or NULL */
+    int64_t created_at;
+} store_alert;
+
+/* Records an alert in the outbox and queues one delivery per rule of its
+ * brand and metric whose minimum severity it reaches, unless that rule
+ * delivered (or queued) an alert at least as severe within its cooldown.
+ * Runs inside the caller's transaction (the one that records the bucket)
+ * and opens none. The same brand, metric and bucket is recorded once:
+ * *queued_out is then 0. id_out and queued_out may be NULL. */
+vg_err store_alert_record(store *st, const store_alert *a, int64_t *id_out,
+                          int *queued_out);
+
+/* A delivery due, with everything needed to send it. */
+typedef struct store_delivery {
+    int64_t id, alert_id, rule_id;
+    char *idem_key, *channel, *secret; /* secret NULL when none */
+    int attempts;
+    char *brand, *metric, *severity, *detail;
+    int64_t bucket_start, created_at;
+    double observed, expected, low, high, score;
+} store_delivery;
+
+/* Undelivered deliveries whose next attempt is due at now, oldest first,
+ * at most limit; free with store_delivery_array_free. */
+vg_err store_delivery_due(store *st, int64_t now, int limit,
+                          store_delivery **out, size_t *n);
+void store_delivery_array_free(store_delivery *v, size_t n);
+/* Marks delivery id delivered at now (and its alert delivered). */
+vg_err store_delivery_done(store *st, int64_t id, int64_t now);
+/* Records a failed attempt: attempts + 1, the error, the next try. */
+vg_err store_delivery_failed(store *st, int64_t id, const char *error,
+                             int64_t next_at);
+
+/* An alert as `vigie alerts` lists it. */
+typedef struct store_alert_row {
+    int64_t id;
+    char *brand, *metric, *severity, *last_error;
+    int64_t bucket_start, created_at;
+    double observed, expected, low, high, score;
+    int deliveries, delivered, attempts;
+} store_alert_row;
+
+/* Alerts created at or after since, newest first. */
+vg_err store_alert_list(store *st, int64_t since, store_alert_row **out,
+                        size_t *n);
+void store_alert_row_array_free(store_alert_row *v, size_t n);
 
 #endif

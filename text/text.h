@@ -33,7 +33,8 @@ enum {
     TEXT_F_TITLE = 2,    /* first letter upper case, rest not */
     TEXT_F_APOS = 4,     /* glued to the previous token by an apostrophe */
     TEXT_F_ELONG = 8,    /* a letter repeated 3+ times ("nuuuul") */
-    TEXT_F_HYPHEN = 16   /* glued to the previous token by a hyphen */
+    TEXT_F_HYPHEN = 16,  /* glued to the previous token by a hyphen */
+    TEXT_F_CLAUSE = 32   /* follows a ',', ';' or ':' with only spaces between */
 };
 
 typedef struct text_token {
@@ -87,5 +88,17 @@ vg_err text_utf8_sanitize(const char *s, size_t len, vg_buf *out);
 /* Guesses the language of tokenized text from function words: returns
  * "fr", "en", "es", "de", "it", "pt" or "und" (static strings). */
 const char *text_lang_guess(const text_tokens *t);
+
+/* A 64-bit simhash of the text's word 3-shingles (folded forms), for
+ * recognising syndicated copies: near-identical texts differ by few bits
+ * (TEXT_SIMHASH_NEAR or fewer), unrelated ones by about 32. 0 for a text
+ * without words. Thread-safe. */
+uint64_t text_simhash(const text_tokens *t);
+
+/* Copies: simhashes at most this many bits apart. */
+#define TEXT_SIMHASH_NEAR 3
+
+/* The number of bits in which a and b differ (Hamming distance). */
+int text_simhash_distance(uint64_t a, uint64_t b);
 
 #endif

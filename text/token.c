@@ -480,6 +480,15 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
         text_tokens_free(sc.t);
         return sc.err;
     }
+    /* Clause starts, for rules that weigh one clause against another
+     * ("although it was cheap, it broke"). */
+    for (size_t ti = 1; ti < sc.t->n; ti++) {
+        size_t b = sc.t->v[ti].start;
+        while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+            b--;
+        if (b > 0 && (s[b - 1] == ',' || s[b - 1] == ';' || s[b - 1] == ':'))
+            sc.t->v[ti].flags |= TEXT_F_CLAUSE;
+    }
     sc.t->norm_size = sc.norm.len;
     sc.t->norm_buf = vg_buf_detach(&sc.norm);
     if (!sc.t->norm_buf) {

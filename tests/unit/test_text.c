@@ -45,6 +45,10 @@ static void tokens_fold_case_accents_ligatures(void **state)
         {"e-mail t-mobile", "e|mail|t|mobile"},
         {"don't", "don|t"},
         {"ﬁne", "fine"},                              /* compatibility ligature */
+        {"ÇA VA, Ñandú? Ærø", "ca|va|nandu|p:?|aero"},
+        {"ÉTÉ été Été", "ete|ete|ete"},
+        {"«Fibrelia» — « super » (vraiment)...", "fibrelia|super|vraiment"},
+        {"prix: 29,99€ / mois", "prix|n:29|n:99|mois"},
     };
     char got[512];
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -68,6 +72,14 @@ static void tokens_kinds_hashtags_handles_emoji_emoticons(void **state)
         {"http://x.fr/a", "http|x|fr|a"},              /* no emoticon in URLs */
         {"quoi ?! 2026", "quoi|p:?!|n:2026"},
         {"bad\xff\xfe bytes", "bad|bytes"},           /* invalid UTF-8 skipped */
+        {"#FibreliaNul! @Orange_FR,", "#:fibrelianul|p:!|@:orange_fr"},
+        {"#café #Café", "#:cafe|#:cafe"},
+        {"https://www.fibrelia.fr/offres/fibre-max",
+         "https|www|fibrelia|fr|offres|fibre|max"},
+        {"voir www.NetOcean.com/aide.", "voir|www|netocean|com|aide"},
+        {"\xe2\x9d\xa4\xef\xb8\x8f top", "e:\xe2\x9d\xa4|top"},   /* VS16 dropped */
+        {"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7",
+         "e:\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"}, /* ZWJ family: one token */
         {"", ""},
     };
     char got[512];
@@ -92,6 +104,22 @@ static void tokens_flags_caps_elongation_glue(void **state)
     assert_true(t->v[4].flags & TEXT_F_APOS);
     assert_int_equal(t->v[4].start, 18);
     assert_int_equal(t->v[4].len, 5);
+    text_tokens_free(t);
+}
+
+static void tokens_flag_clause_starts_after_comma_semicolon_colon(void **state)
+{
+    (void)state;
+    /* Rows: token index and whether it opens a clause. */
+    const char *s = "bien ,  mais; nul:  top x";
+    static const struct { size_t tok; int clause; } rows[] = {
+        {0, 0}, {1, 1}, {2, 1}, {3, 1}, {4, 0},
+    };
+    text_tokens *t = NULL;
+    assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
+    assert_int_equal(t->n, 5);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_int_equal((t->v[rows[i].tok].flags & TEXT_F_CLAUSE) != 0, rows[i].clause);
     text_tokens_free(t);
 }
 
@@ -160,6 +188,7 @@ int main(void)
         cmocka_unit_test(tokens_fold_case_accents_ligatures),
         cmocka_unit_test(tokens_kinds_hashtags_handles_emoji_emoticons),
         cmocka_unit_test(tokens_flags_caps_elongation_glue),
+        cmocka_unit_test(tokens_flag_clause_starts_after_comma_semicolon_colon),
         cmocka_unit_test(sentences_know_abbreviations_and_lowercase_continuations),
         cmocka_unit_test(lang_guess_from_function_words),
         cmocka_unit_test(sanitize_replaces_invalid_bytes),
