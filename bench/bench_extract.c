@@ -344,12 +344,9 @@ static size_t load_shared(page **out)
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/data/extraction/scrapinghub/html",
              shared ? shared : "../shared");
+    /* Relative to where the bench runs (the repo root beside shared/),
+     * unless $VIGIE_SHARED says where the development data is. */
     DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(dir, sizeof dir, "%s/data/extraction/scrapinghub/html",
-                 "/work/shared");
-        d = shared ? NULL : opendir(dir);
-    }
     if (!d)
         return 0;
     page *pages = NULL;
