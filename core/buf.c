@@ -36,6 +36,16 @@ static vg_err grow(vg_buf *b, size_t need)
     return VG_OK;
 }
 
+vg_err vg_buf_reserve(vg_buf *b, size_t n)
+{
+    if (b->err != VG_OK)
+        return b->err;
+    size_t want = b->len + n;
+    if (want > b->max)
+        want = b->max;
+    return grow(b, want);
+}
+
 vg_err vg_buf_append(vg_buf *b, const void *data, size_t n)
 {
     if (b->err != VG_OK)

@@ -25,6 +25,10 @@ typedef struct vg_buf {
 /* Initialises an empty buffer that will refuse to grow past max bytes. */
 void vg_buf_init(vg_buf *b, size_t max);
 
+/* Makes room for n more bytes without appending (capped at max), so a
+ * caller who knows the size avoids repeated growth. Sticky error. */
+vg_err vg_buf_reserve(vg_buf *b, size_t n);
+
 /* Appends n bytes; returns the sticky error (VG_ETOOBIG past max). */
 vg_err vg_buf_append(vg_buf *b, const void *data, size_t n);
 

@@ -184,6 +184,12 @@ static const char *const emoticons[] = {
     ":-o", ":O", ":o", ":-*", ":*", ":]", ":[", "=)", "=(", "=D", "</3", "<3",
     "^^", "^_^", "-_-", "xD", "XD", "x)", ":s", ":S", "8-)", NULL};
 
+/* First characters of the emoticons above: a table, because this test
+ * runs at every separator of every text. */
+static const unsigned char emoticon_start[128] = {
+    [':'] = 1, [';'] = 1, ['='] = 1, ['<'] = 1, ['^'] = 1, ['-'] = 1,
+    ['x'] = 1, ['X'] = 1, ['8'] = 1};
+
 /* Length of an emoticon starting at i, 0 if none. It must stand alone:
  * not glued to a word on either side ("http://" is no emoticon). */
 static size_t emoticon_at(const scan *sc, size_t i)
@@ -195,6 +201,8 @@ static size_t emoticon_at(const scan *sc, size_t i)
             return 0;
     }
     for (int e = 0; emoticons[e]; e++) {
+        if (emoticons[e][0] != (char)sc->s[i])
+            continue;
         size_t n = strlen(emoticons[e]);
         if (n > sc->len - i || memcmp(sc->s + i, emoticons[e], n) != 0)
             continue;
@@ -348,6 +356,14 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
     if (!sc.t)
         return VG_ENOMEM;
     vg_buf_init(&sc.norm, (size_t)TEXT_MAX_BYTES * 4 + 64);
+    /* Sized from the input once (a token takes about six bytes of text;
+     * folded forms about as many bytes as the text): growing by doubling
+     * costs copies and page faults on every document. */
+    vg_buf_reserve(&sc.norm, len + 64);
+    sc.cap = len / 6 + 16;
+    sc.t->v = malloc(sc.cap * sizeof *sc.t->v);
+    if (!sc.t->v)
+        sc.cap = 0;
     /* Token offsets are 32-bit; TEXT_MAX_BYTES keeps them in range. */
     size_t i = 0;
     /* An apostrophe or hyphen right after a token glues it to the next
@@ -363,7 +379,7 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
             glue = 0;
             continue;
         }
-        size_t em = (cp < 0x80 && strchr(":;=<^-xX8", (int)cp)) ? emoticon_at(&sc, i) : 0;
+        size_t em = (cp < 0x80 && emoticon_start[cp]) ? emoticon_at(&sc, i) : 0;
         if (em) {
             text_token *tok = push_token(&sc, i, em, TEXT_EMOTICON);
             if (!tok)
