@@ -188,7 +188,7 @@ static void feed_atom10_relative_links_resolve_xml_base(void **state)
 
     e = &f->entries[1];
     /* The entry's own xml:base replaces the feed's. */
-    assert_string_equal(e->link, "http://other.example/root/b.html");
+    assert_string_equal(e->link, "http://other.example/base/b.html");
     assert_string_equal(e->title, "Second entry");
     assert_string_equal(e->author, "Feed Author"); /* inherited */
     assert_string_equal(e->summary, "Just text & more");
