@@ -49,6 +49,9 @@
 /* Scoring a whole document is capped: the first tokens carry the gist,
  * and a 4 MB page must not stall a worker. */
 #define DOC_SCORE_TOKENS 4000
+/* A body of at least this many words is fingerprinted without its title
+ * (syndicated copies keep the text and rewrite the headline). */
+#define BODY_MIN_WORDS 40
 
 typedef struct mention_out {
     int64_t brand_id;
@@ -288,9 +291,11 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
     /* The title is matched too, unless the text already opens with it
      * (extracted pages keep their <h1>): no snippet should say it twice. */
     size_t tl = d->title ? strlen(d->title) : 0;
+    size_t body_at = 0;
     if (tl && !(d->text && strncmp(d->text, d->title, tl) == 0)) {
         vg_buf_puts(&all, d->title);
         vg_buf_puts(&all, "\n\n");
+        body_at = all.len;
     }
     vg_buf_puts(&all, d->text ? d->text : "");
     if (all.err == VG_ETOOBIG) {
@@ -304,6 +309,17 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
         return;
     }
     d->simhash = text_simhash(t);
+    if (body_at > 0) {
+        /* Republishers rewrite headlines: a body long enough to judge
+         * on its own is fingerprinted without the title. */
+        size_t first = 0, words = 0;
+        while (first < t->n && t->v[first].start < body_at)
+            first++;
+        for (size_t i = first; i < t->n && words < BODY_MIN_WORDS; i++)
+            words += t->v[i].kind == TEXT_WORD;
+        if (words >= BODY_MIN_WORDS)
+            d->simhash = text_simhash_from(t, first);
+    }
     const char *lang = text_lang_guess(t);
     if (strcmp(lang, "und") == 0 && hint_lang && *hint_lang)
         lang = hint_lang;
@@ -315,8 +331,9 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
     size_t end = t->n < DOC_SCORE_TOKENS ? t->n : DOC_SCORE_TOKENS;
     if (senti_score_tokens(p->senti, t, 0, end, slang, &dr, NULL) == VG_OK)
         d->score = dr.compound;
-    vg_hash_hex(vg_hash64(d->text ? d->text : "", d->text ? strlen(d->text) : 0),
-                d->hash);
+    /* Title and text together: entries without a body must not all share
+     * the hash of the empty string, and so all look like one copy. */
+    vg_hash_hex(vg_hash64(s, len), d->hash);
     query_doc qd = {.text = s, .tokens = t, .title = d->title, .url = d->url,
                     .author = d->author, .lang = d->lang};
     /* One pass finds the candidate brands; only theirs are evaluated, so
@@ -685,9 +702,10 @@ static vg_err write_job(pipeline *p, job *j, int64_t *ndocs, int64_t *nments)
             .source_id = j->source_id, .url = d->url, .title = d->title,
             .author = d->author, .published_at = d->published,
             .fetched_at = j->fetched_at, .lang = d->lang, .text = d->text,
-            .content_hash = d->hash, .simhash = d->simhash, .score = d->score};
-        int64_t id = 0;
-        rc = store_document_insert(p->writer_db, &sd, &id);
+            .content_hash = d->hash, .simhash = d->simhash, .score = d->score,
+            .copy_bits = TEXT_SIMHASH_NEAR};
+        int64_t id = 0, copy_of = 0;
+        rc = store_document_insert_copy(p->writer_db, &sd, &id, &copy_of);
         if (rc != VG_OK || id == 0)
             continue; /* a duplicate keeps its first mentions */
         (*ndocs)++;
@@ -697,11 +715,15 @@ static vg_err write_job(pipeline *p, job *j, int64_t *ndocs, int64_t *nments)
                 .document_id = id, .brand_id = m->brand_id, .snippet = m->snippet,
                 .score = m->r.compound, .label = m->r.label, .pos = m->r.pos,
                 .neu = m->r.neu, .neg = m->r.neg,
-                .published_at = d->published ? d->published : j->fetched_at};
-            rc = store_mention_insert(p->writer_db, &sm);
+                .published_at = d->published ? d->published : j->fetched_at,
+                .copy_of = copy_of};
+            int copy = 0;
+            rc = store_mention_insert_copy(p->writer_db, &sm, &copy);
             if (rc == VG_OK)
                 (*nments)++;
-            if (rc == VG_OK && p->buckets)
+            /* A syndicated copy is the same news, not more of it: the
+             * alert buckets count the first one only. */
+            if (rc == VG_OK && p->buckets && !copy)
                 rc = remember_mention(p, &sm);
         }
     }

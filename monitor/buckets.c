@@ -236,6 +236,7 @@ vg_err bucket_monitor_prime(bucket_monitor *m, store *st, int64_t since, int64_t
         size_t n = 0;
         f.brand = brands[i].name;
         f.since = since;
+        f.originals_only = 1; /* as the writer fed them: copies once */
         if ((err = store_mentions_query(st, &f, &v, &n)) != VG_OK)
             break;
         /* newest first from the store: replay from the end */

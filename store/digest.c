@@ -58,9 +58,10 @@ vg_err store_digest_counts_get(store *st, int64_t brand_id, int64_t from,
 
     memset(out, 0, sizeof *out);
     err = db_prepare(st,
-                     "SELECT count(*), coalesce(sum(" LABEL " = 1), 0),"
-                     " coalesce(sum(" LABEL " = 0), 0),"
-                     " coalesce(sum(" LABEL " = -1), 0),"
+                     "SELECT coalesce(sum(m.copy = 0), 0),"
+                     " coalesce(sum(" LABEL " = 1 AND m.copy = 0), 0),"
+                     " coalesce(sum(" LABEL " = 0 AND m.copy = 0), 0),"
+                     " coalesce(sum(" LABEL " = -1 AND m.copy = 0), 0),"
                      " count(DISTINCT d.source_id),"
                      " coalesce(sum(m.correction IS NOT NULL), 0)"
                      " FROM mentions m JOIN " DOCS_BY_ID " ON d.id = m.document_id"
@@ -103,7 +104,7 @@ vg_err store_digest_buckets(store *st, int64_t brand_id, int64_t from,
                      "SELECT (m.published_at - ?2) / ?3, " LABEL ", count(*)"
                      " FROM mentions m"
                      " WHERE m.brand_id = ?1 AND m.published_at >= ?2"
-                     " AND m.published_at < ?2 + ?3 * ?4"
+                     " AND m.published_at < ?2 + ?3 * ?4 AND m.copy = 0"
                      " GROUP BY 1, 2",
                      &s);
     if (err != VG_OK)
@@ -472,7 +473,7 @@ vg_err store_digest_volume(store *st, int64_t brand_id, int64_t from,
     *out = 0;
     err = db_prepare(st,
                      "SELECT count(*) FROM mentions WHERE brand_id = ?1"
-                     " AND published_at >= ?2 AND published_at < ?3",
+                     " AND published_at >= ?2 AND published_at < ?3 AND copy = 0",
                      &s);
     if (err != VG_OK)
         return err;

@@ -64,17 +64,49 @@ vg_err store_document_insert(store *st, const store_document *d,
     return err;
 }
 
+/* Whether document doc has a mention of brand: *out 0 or 1. */
+static vg_err mention_of(store *st, int64_t doc, int64_t brand, int *out)
+{
+    sqlite3_stmt *s = stmt_get(st, STMT_MENTION_OF);
+    vg_err err = VG_OK;
+    int rc;
+
+    *out = 0;
+    if (s == NULL)
+        return VG_EDB;
+    sqlite3_bind_int64(s, 1, doc);
+    sqlite3_bind_int64(s, 2, brand);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = 1;
+    else if (rc != SQLITE_DONE)
+        err = db_fail_step(st, rc, "looking up the original mention");
+    stmt_done(s);
+    return err;
+}
+
 vg_err store_mention_insert(store *st, const store_mention *m)
+{
+    return store_mention_insert_copy(st, m, NULL);
+}
+
+vg_err store_mention_insert_copy(store *st, const store_mention *m, int *copy_out)
 {
     sqlite3_stmt *s;
     vg_err err = VG_OK;
+    int copy = 0;
     int rc;
+
+    if (copy_out != NULL)
+        *copy_out = 0;
 
     if (m == NULL)
         return vg_error_set(VG_EINVAL, "store_mention_insert: NULL mention");
     if (m->label < -1 || m->label > 1)
         return vg_error_set(VG_EINVAL, "mention label %d out of range",
                             m->label);
+    if (m->copy_of != 0 && (err = mention_of(st, m->copy_of, m->brand_id, &copy)) != VG_OK)
+        return err;
     s = stmt_get(st, STMT_MENTION_INSERT);
     if (s == NULL)
         return VG_EDB;
@@ -88,9 +120,12 @@ vg_err store_mention_insert(store *st, const store_mention *m)
     sqlite3_bind_double(s, 8, m->neg);
     sqlite3_bind_int64(s, 9, m->published_at);
     sqlite3_bind_int64(s, 10, vg_now());
+    sqlite3_bind_int(s, 11, copy);
     rc = sqlite3_step(s);
     if (rc != SQLITE_DONE)
         err = db_fail_step(st, rc, "inserting mention");
+    else if (copy_out != NULL && sqlite3_changes(st->db) > 0)
+        *copy_out = copy;
     stmt_done(s);
     return err;
 }
@@ -155,6 +190,8 @@ static vg_err build_query(const store_mention_filter *f, vg_buf *sql)
         vg_buf_puts(sql, " AND m.published_at < :until");
     if (f->label_set)
         vg_buf_puts(sql, " AND coalesce(m.correction, m.label) = :label");
+    if (f->originals_only)
+        vg_buf_puts(sql, " AND m.copy = 0");
     if (f->search != NULL && *f->search != '\0')
         vg_buf_puts(sql, " AND m.id IN (SELECT rowid FROM mention_fts"
                          " WHERE mention_fts MATCH :search)");

@@ -29,8 +29,8 @@ static const char *const cached_sql[STMT__COUNT] = {
         " ON CONFLICT (url) DO NOTHING",
     [STMT_MENTION_INSERT] =
         "INSERT INTO mentions (document_id, brand_id, snippet, score, label,"
-        "  pos, neu, neg, published_at, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        "  pos, neu, neg, published_at, created_at, copy)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         " ON CONFLICT (document_id, brand_id) DO NOTHING",
     [STMT_FETCH_OK] =
         "UPDATE sources SET"
@@ -53,6 +53,22 @@ static const char *const cached_sql[STMT__COUNT] = {
     /* OR IGNORE: when another source already has the redirect target we
      * keep the old URL rather than fail the whole batch. */
     [STMT_FETCH_URL] = "UPDATE OR IGNORE sources SET url = ?2 WHERE id = ?1",
+    /* Candidates sharing one 16-bit band of the simhash: any two within
+     * 3 bits share at least one of the four bands. Oldest first, so a
+     * copy points at the first-seen article; bounded, because a very
+     * common band (short texts) must not make an insert scan history. */
+    [STMT_COPY_BY_BANDS] =
+        "SELECT d.id, d.simhash, d.content_hash FROM simhash_bands b"
+        " JOIN documents d ON d.id = b.document_id"
+        " WHERE b.band IN (?1, ?2, ?3, ?4) AND d.fetched_at >= ?5"
+        " ORDER BY d.id LIMIT 256",
+    [STMT_COPY_BY_HASH] =
+        "SELECT id FROM documents WHERE content_hash = ?1 AND fetched_at >= ?2"
+        " ORDER BY id LIMIT 1",
+    [STMT_MENTION_OF] =
+        "SELECT 1 FROM mentions WHERE document_id = ?1 AND brand_id = ?2",
+    [STMT_BAND_INSERT] =
+        "INSERT OR IGNORE INTO simhash_bands (band, document_id) VALUES (?1, ?2)",
 };
 
 sqlite3_stmt *stmt_get(store *st, stmt_id id)

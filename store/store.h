@@ -183,6 +183,8 @@ typedef struct store_document {
     const char *content_hash; /* hex, may be NULL */
     uint64_t simhash;
     double score;           /* document-level sentiment compound */
+    int copy_bits;          /* store_document_insert_copy: simhashes this
+                             * close mark a copy (0: exact hash only) */
 } store_document;
 
 /* Inserts a document unless its URL is already stored. *id_out gets the
@@ -190,6 +192,21 @@ typedef struct store_document {
  * URL; VG_EDB if source_id does not exist. Strings are copied. */
 vg_err store_document_insert(store *st, const store_document *d,
                              int64_t *id_out);
+
+/* Syndicated copies are looked for among documents fetched this long
+ * before the new one: a story is republished within days, and an older
+ * text that happens to be close is a coincidence, not a copy. */
+#define STORE_COPY_WINDOW (30 * 86400)
+
+/* Inserts d like store_document_insert and recognises a syndicated copy:
+ * an earlier document (fetched within STORE_COPY_WINDOW) with the same
+ * content hash, or a simhash at most d->copy_bits bits from d's. A copy
+ * is stored with the first one's content hash, so what groups by content
+ * hash counts it once, and *copy_of_out (may be NULL) gets the earlier
+ * document's id (0: not a copy, or a duplicate URL). *id_out as in
+ * store_document_insert. VG_EINVAL, VG_EDB. */
+vg_err store_document_insert_copy(store *st, const store_document *d,
+                                  int64_t *id_out, int64_t *copy_of_out);
 
 typedef struct store_mention {
     int64_t document_id;
@@ -199,12 +216,22 @@ typedef struct store_mention {
     int label;           /* -1, 0, 1 */
     double pos, neu, neg;/* shares, summing to 1 */
     int64_t published_at;/* document's date, or fetched_at when unknown */
+    int64_t copy_of;     /* store_mention_insert_copy: the document this
+                            mention's is a syndicated copy of, 0 none */
 } store_mention;
 
 /* Inserts a mention; a duplicate (document, brand) is ignored (VG_OK).
  * VG_EINVAL for a label outside -1..1; VG_EDB if the document or brand
  * does not exist. A NULL snippet is stored as "". */
 vg_err store_mention_insert(store *st, const store_mention *m);
+
+/* Inserts m like store_mention_insert, flagged as a copy when
+ * m->copy_of (a document it was recognised to copy) mentions the same
+ * brand: the news was counted there, and volumes, alert buckets and
+ * digest totals count it once. A copy whose original does not name the
+ * brand (a reprint with a new headline) counts as news. *copy_out (may
+ * be NULL) gets the flag. Errors as store_mention_insert. */
+vg_err store_mention_insert_copy(store *st, const store_mention *m, int *copy_out);
 
 /* Records a human correction of a mention's label (-1, 0, 1), which then
  * overrides the computed label in store_mentions_query. VG_EINVAL for a
@@ -229,9 +256,11 @@ typedef struct store_mention_filter {
     int order_by_score;  /* 0: newest first; 1: most negative first;
                             2: most positive first */
     int limit;           /* 0 = no limit */
+    int originals_only;  /* leave out syndicated copies (mentions flagged
+                            by store_mention_insert_copy) */
 } store_mention_filter;
 
-#define STORE_MENTION_FILTER_INIT {NULL, 0, 0, 0, 0, NULL, 0, 0}
+#define STORE_MENTION_FILTER_INIT {NULL, 0, 0, 0, 0, NULL, 0, 0, 0}
 
 typedef struct store_mention_row {
     int64_t id;
@@ -298,10 +327,11 @@ void store_lexicon_array_free(store_lexicon_entry *v, size_t n);
 /* ---- digests (store/digest.c): per-brand reads over [from, to) ---- */
 
 /* Mentions of a brand in a window, by effective label (a human correction
- * overrides the computed label). */
+ * overrides the computed label). Syndicated copies (store_mention_insert_copy)
+ * count once in the totals, and their sources among the sources. */
 typedef struct store_digest_counts {
     int64_t total, pos, neu, neg;
-    int64_t sources;    /* distinct sources among them */
+    int64_t sources;    /* distinct sources among them, copies included */
     int64_t corrected;  /* mentions with a human correction */
 } store_digest_counts;
 
@@ -315,7 +345,8 @@ typedef struct store_digest_bucket {
 } store_digest_bucket;
 
 /* Splits [from, from + n * width) into n buckets of width seconds and
- * fills out[0..n) (caller's array) with each bucket's counts by label. */
+ * fills out[0..n) (caller's array) with each bucket's counts by label,
+ * syndicated copies left out. */
 vg_err store_digest_buckets(store *st, int64_t brand_id, int64_t from,
                             int64_t width, size_t n, store_digest_bucket *out);
 
@@ -378,7 +409,7 @@ vg_err store_digest_alerts(store *st, int64_t brand_id, int64_t from,
                            size_t *n, int64_t *total);
 void store_digest_alert_array_free(store_digest_alert *v, size_t n);
 
-/* Number of the brand's mentions in the window (index only, cheap). */
+/* Number of the brand's mentions in the window, copies once (index only). */
 vg_err store_digest_volume(store *st, int64_t brand_id, int64_t from,
                            int64_t to, int64_t *out);
 

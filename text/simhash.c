@@ -34,13 +34,18 @@ static uint64_t fnv_more(uint64_t h, const char *s, size_t n)
 
 uint64_t text_simhash(const text_tokens *t)
 {
+    return text_simhash_from(t, 0);
+}
+
+uint64_t text_simhash_from(const text_tokens *t, size_t first)
+{
     int32_t votes[64] = {0};
     size_t words[SHINGLE];
     size_t nw = 0, shingles = 0;
 
     if (!t)
         return 0;
-    for (size_t i = 0; i < t->n; i++) {
+    for (size_t i = first; i < t->n; i++) {
         int k = t->v[i].kind;
         if (k != TEXT_WORD && k != TEXT_NUMBER)
             continue;
@@ -65,7 +70,7 @@ uint64_t text_simhash(const text_tokens *t)
     }
     if (shingles == 0) {
         /* Fewer than SHINGLE words: the words themselves. */
-        for (size_t i = 0; i < t->n; i++) {
+        for (size_t i = first; i < t->n; i++) {
             int k = t->v[i].kind;
             if (k != TEXT_WORD && k != TEXT_NUMBER)
                 continue;

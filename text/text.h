@@ -95,6 +95,10 @@ const char *text_lang_guess(const text_tokens *t);
  * without words. Thread-safe. */
 uint64_t text_simhash(const text_tokens *t);
 
+/* The same over tokens [first, t->n): an article's body without the
+ * headline a republisher rewrites. 0 when that range has no words. */
+uint64_t text_simhash_from(const text_tokens *t, size_t first);
+
 /* Copies: simhashes at most this many bits apart. */
 #define TEXT_SIMHASH_NEAR 3
 

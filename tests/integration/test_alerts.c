@@ -386,7 +386,7 @@ static void restart_primes_detectors_from_stored_mentions(void **state)
             d.published_at = d.fetched_at = t;
             assert_int_equal(store_document_insert(fx->st, &d, &doc), VG_OK);
             store_mention mm = {doc, fx->brand, "s", i == 0 ? -0.5 : 0, i == 0 ? -1 : 0,
-                                0, 1, 0, t};
+                                0, 1, 0, t, 0};
             assert_int_equal(store_mention_insert(fx->st, &mm), VG_OK);
         }
     assert_int_equal(store_commit(fx->st), VG_OK);

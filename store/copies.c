@@ -1,0 +1,153 @@
+/*
+ * Syndicated copies at insert time: the same article republished by
+ * several sites or feeds is stored once per source (each URL is its own
+ * document) but must count once in volumes, alerts and digests. A new
+ * document is a copy when an earlier one, fetched within
+ * STORE_COPY_WINDOW, has the same content hash or a simhash at most
+ * d->copy_bits bits away; it then takes that document's content hash, so
+ * every query that groups by content hash (the digest's top lists and
+ * terms, `vigie mentions --group-copies`) folds it in without a second
+ * notion of identity, and the writer leaves it out of the alert buckets.
+ */
+#include "store/store_int.h"
+
+#include <string.h>
+
+static uint64_t bits_u64(int64_t v)
+{
+    uint64_t r;
+
+    memcpy(&r, &v, sizeof r);
+    return r;
+}
+
+static int64_t band_key(uint64_t sh, int i)
+{
+    return ((int64_t)i << 16) | (int64_t)((sh >> (16 * i)) & 0xffffu);
+}
+
+static int popcount64(uint64_t v)
+{
+    int n = 0;
+
+    while (v) {
+        v &= v - 1;
+        n++;
+    }
+    return n;
+}
+
+/* The first earlier document with the same content hash: its id in
+ * *id_out (0 when none). */
+static vg_err copy_by_hash(store *st, const store_document *d, int64_t since,
+                           int64_t *id_out)
+{
+    sqlite3_stmt *s = stmt_get(st, STMT_COPY_BY_HASH);
+    vg_err err = VG_OK;
+    int rc;
+
+    if (s == NULL)
+        return VG_EDB;
+    bind_text(s, 1, d->content_hash);
+    sqlite3_bind_int64(s, 2, since);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id_out = sqlite3_column_int64(s, 0);
+    else if (rc != SQLITE_DONE)
+        err = db_fail_step(st, rc, "looking up copies");
+    stmt_done(s);
+    return err;
+}
+
+/* The first earlier document whose simhash is near d's: its id in *id_out
+ * and its content hash in hash (when it has one). */
+static vg_err copy_by_simhash(store *st, const store_document *d, int64_t since,
+                              int64_t *id_out, char *hash, size_t hashsz)
+{
+    sqlite3_stmt *s = stmt_get(st, STMT_COPY_BY_BANDS);
+    vg_err err = VG_OK;
+    int rc;
+
+    if (s == NULL)
+        return VG_EDB;
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_int64(s, i + 1, band_key(d->simhash, i));
+    sqlite3_bind_int64(s, 5, since);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        uint64_t other = bits_u64(sqlite3_column_int64(s, 1));
+        const char *h = (const char *)sqlite3_column_text(s, 2);
+
+        if (popcount64(other ^ d->simhash) > d->copy_bits)
+            continue;
+        *id_out = sqlite3_column_int64(s, 0);
+        if (h != NULL && strlen(h) < hashsz)
+            memcpy(hash, h, strlen(h) + 1);
+        break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        err = db_fail_step(st, rc, "looking up copies");
+    stmt_done(s);
+    return err;
+}
+
+static vg_err insert_bands(store *st, uint64_t sh, int64_t id)
+{
+    sqlite3_stmt *s = stmt_get(st, STMT_BAND_INSERT);
+    vg_err err = VG_OK;
+
+    if (s == NULL)
+        return VG_EDB;
+    for (int i = 0; i < 4 && err == VG_OK; i++) {
+        int rc;
+
+        sqlite3_bind_int64(s, 1, band_key(sh, i));
+        sqlite3_bind_int64(s, 2, id);
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_DONE)
+            err = db_fail_step(st, rc, "indexing simhash");
+        sqlite3_reset(s);
+    }
+    stmt_done(s);
+    return err;
+}
+
+vg_err store_document_insert_copy(store *st, const store_document *d,
+                                  int64_t *id_out, int64_t *copy_of_out)
+{
+    store_document mine;
+    char hash[72] = "";
+    int64_t copy_of = 0, id = 0;
+    int64_t since;
+    vg_err err;
+
+    if (id_out != NULL)
+        *id_out = 0;
+    if (copy_of_out != NULL)
+        *copy_of_out = 0;
+    if (d == NULL)
+        return vg_error_set(VG_EINVAL, "store_document_insert_copy: NULL document");
+    mine = *d;
+    since = d->fetched_at - STORE_COPY_WINDOW;
+    if (d->content_hash != NULL && *d->content_hash != '\0') {
+        err = copy_by_hash(st, d, since, &copy_of);
+        if (err != VG_OK)
+            return err;
+    }
+    if (copy_of == 0 && d->simhash != 0 && d->copy_bits > 0) {
+        err = copy_by_simhash(st, d, since, &copy_of, hash, sizeof hash);
+        if (err != VG_OK)
+            return err;
+        if (copy_of != 0 && hash[0] != '\0')
+            mine.content_hash = hash;
+    }
+    err = store_document_insert(st, &mine, &id);
+    if (err != VG_OK || id == 0)
+        return err;
+    if (d->simhash != 0 && (err = insert_bands(st, d->simhash, id)) != VG_OK)
+        return err;
+    if (id_out != NULL)
+        *id_out = id;
+    if (copy_of_out != NULL)
+        *copy_of_out = copy_of;
+    return VG_OK;
+}

@@ -1,0 +1,244 @@
+/*
+ * Unit tests for syndicated copies at insert time
+ * (store_document_insert_copy): which earlier document a new one is
+ * recognised as a copy of, by content hash or by simhash distance, the
+ * time window, the content hash a copy inherits, and the mention filter
+ * that leaves copies out of volumes.
+ */
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DAY 86400
+#define T0 (1790000000 - 1790000000 % DAY)
+
+typedef struct fixture {
+    char dir[64];
+    char path[96];
+    store *st;
+    int64_t source, brand;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+
+    assert_non_null(fx);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/vg-copies-XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    snprintf(fx->path, sizeof fx->path, "%s/vigie.db", fx->dir);
+    assert_int_equal(store_open(fx->path, &fx->st), VG_OK);
+    assert_int_equal(store_source_add(fx->st, "http://s.test/feed", "feed", NULL,
+                                      60, 0, 0, &fx->source),
+                     VG_OK);
+    assert_int_equal(store_brand_add(fx->st, "Acme", NULL, &fx->brand), VG_OK);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    char p[128];
+
+    store_close(fx->st);
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
+        unlink(p);
+    }
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+/* Inserts a document and, when brand is not 0, a mention of it; returns
+ * the document id, the id of the document it copies, and whether the
+ * mention was flagged a copy (when is_copy is not NULL). */
+static void put_for(fixture *fx, int64_t brand, const char *url, const char *hash,
+                    uint64_t sh, int64_t at, int64_t *id, int64_t *copy_of,
+                    int *is_copy)
+{
+    store_document d = {0};
+    store_mention m = {0};
+    int flag = -1;
+
+    d.source_id = fx->source;
+    d.url = url;
+    d.title = url;
+    d.fetched_at = at;
+    d.published_at = at;
+    d.content_hash = hash;
+    d.simhash = sh;
+    d.copy_bits = 3;
+    assert_int_equal(store_document_insert_copy(fx->st, &d, id, copy_of), VG_OK);
+    if (*id == 0 || brand == 0)
+        return;
+    m.document_id = *id;
+    m.brand_id = brand;
+    m.snippet = url;
+    m.neu = 1;
+    m.published_at = at;
+    m.copy_of = *copy_of;
+    assert_int_equal(store_mention_insert_copy(fx->st, &m, &flag), VG_OK);
+    assert_true(flag == 0 || flag == 1);
+    if (is_copy != NULL)
+        *is_copy = flag;
+}
+
+static void put(fixture *fx, const char *url, const char *hash, uint64_t sh,
+                int64_t at, int64_t *id, int64_t *copy_of)
+{
+    put_for(fx, fx->brand, url, hash, sh, at, id, copy_of, NULL);
+}
+
+#define BASE 0x0123456789abcdefULL
+
+/* Each row is inserted in order; expect_copy_of is the 1-based row it
+ * must be recognised as a copy of (0: original). */
+static const struct {
+    const char *url, *hash;
+    uint64_t simhash;
+    int64_t at;
+    int expect_copy_of;
+} rows[] = {
+    {"http://a.test/story", "h1", BASE, T0, 0},
+    /* Three bits apart, another site, two days later: a copy. */
+    {"http://b.test/reprint", "h2", BASE ^ 0x8000000000000101ULL, T0 + 2 * DAY, 1},
+    /* Four bits apart: a different text that happens to be close. */
+    {"http://c.test/other", "h3", BASE ^ 0x0f00000000000000ULL, T0 + 2 * DAY, 0},
+    /* The bits spread over every band still within 3: a copy. */
+    {"http://d.test/x", "h4", BASE ^ 0x0001000100010000ULL, T0 + 3 * DAY, 1},
+    /* Same content hash, no simhash (a text without words): a copy. */
+    {"http://e.test/same", "h3", 0, T0 + 3 * DAY, 3},
+    /* Close to rows 1, 2 and 4 but fetched after the window: news again. */
+    {"http://f.test/late", "h5", BASE ^ 1, T0 + STORE_COPY_WINDOW + 4 * DAY, 0},
+    /* Unrelated. */
+    {"http://g.test/new", "h6", ~BASE, T0 + 3 * DAY, 0},
+};
+#define N_ROWS (sizeof rows / sizeof rows[0])
+
+static void copies_are_recognised_by_hash_and_simhash(void **state)
+{
+    fixture *fx = *state;
+    int64_t ids[N_ROWS] = {0};
+
+    for (size_t i = 0; i < N_ROWS; i++) {
+        int64_t copy_of = -1;
+
+        put(fx, rows[i].url, rows[i].hash, rows[i].simhash, rows[i].at, &ids[i],
+            &copy_of);
+        assert_true(ids[i] > 0);
+        if (rows[i].expect_copy_of == 0) {
+            if (copy_of != 0)
+                fail_msg("row %zu (%s) taken for a copy of %lld", i, rows[i].url,
+                         (long long)copy_of);
+        } else {
+            assert_int_equal(copy_of, ids[rows[i].expect_copy_of - 1]);
+        }
+    }
+}
+
+static void copies_leave_the_volume_filter(void **state)
+{
+    fixture *fx = *state;
+    int64_t ids[N_ROWS] = {0};
+    store_mention_filter f = STORE_MENTION_FILTER_INIT;
+    store_mention_row *v = NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; i < N_ROWS; i++) {
+        int64_t copy_of = 0;
+
+        put(fx, rows[i].url, rows[i].hash, rows[i].simhash, rows[i].at, &ids[i],
+            &copy_of);
+    }
+    assert_int_equal(store_mentions_query(fx->st, &f, &v, &n), VG_OK);
+    assert_int_equal(n, N_ROWS);
+    store_mention_row_array_free(v, n);
+
+    /* Rows 2 and 4 inherit row 1's hash, row 5 shares row 3's: the
+     * originals are rows 1, 3, 6 and 7. */
+    f.originals_only = 1;
+    assert_int_equal(store_mentions_query(fx->st, &f, &v, &n), VG_OK);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++)
+        assert_true(strcmp(v[i].url, rows[1].url) != 0 &&
+                    strcmp(v[i].url, rows[3].url) != 0 &&
+                    strcmp(v[i].url, rows[4].url) != 0);
+    store_mention_row_array_free(v, n);
+}
+
+static void duplicate_url_is_neither_stored_nor_a_copy(void **state)
+{
+    fixture *fx = *state;
+    int64_t id = 0, copy_of = 0;
+
+    put(fx, "http://a.test/story", "h1", BASE, T0, &id, &copy_of);
+    assert_true(id > 0);
+    put(fx, "http://a.test/story", "h1", BASE, T0 + 60, &id, &copy_of);
+    assert_int_equal(id, 0);
+    assert_int_equal(copy_of, 0);
+}
+
+static void exact_hash_only_when_copy_bits_is_zero(void **state)
+{
+    fixture *fx = *state;
+    store_document d = {0};
+    int64_t first = 0, id = 0, copy_of = 0;
+
+    put(fx, "http://a.test/story", "h1", BASE, T0, &first, &copy_of);
+    d.source_id = fx->source;
+    d.url = "http://b.test/near";
+    d.fetched_at = T0 + 1;
+    d.content_hash = "other";
+    d.simhash = BASE ^ 1;
+    d.copy_bits = 0;
+    assert_int_equal(store_document_insert_copy(fx->st, &d, &id, &copy_of), VG_OK);
+    assert_true(id > 0);
+    assert_int_equal(copy_of, 0);
+}
+
+/* A reprint whose original does not name the brand (a new headline
+ * adds it) is news for that brand; one whose original does is a copy. */
+static void mention_is_a_copy_only_if_the_original_names_the_brand(void **state)
+{
+    fixture *fx = *state;
+    int64_t other = 0, a = 0, b = 0, c = 0, copy_of = 0;
+    int flag = -1;
+
+    assert_int_equal(store_brand_add(fx->st, "Globex", NULL, &other), VG_OK);
+    put_for(fx, other, "http://a.test/story", "h1", BASE, T0, &a, &copy_of, &flag);
+    assert_int_equal(flag, 0);
+    put_for(fx, fx->brand, "http://b.test/reprint", "h2", BASE ^ 2, T0 + 60, &b,
+            &copy_of, &flag);
+    assert_int_equal(copy_of, a);
+    assert_int_equal(flag, 0);
+    put_for(fx, other, "http://c.test/reprint", "h3", BASE ^ 4, T0 + 120, &c, &copy_of,
+            &flag);
+    assert_int_equal(copy_of, a);
+    assert_int_equal(flag, 1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(copies_are_recognised_by_hash_and_simhash),
+        T(copies_leave_the_volume_filter),
+        T(duplicate_url_is_neither_stored_nor_a_copy),
+        T(exact_hash_only_when_copy_bits_is_zero),
+        T(mention_is_a_copy_only_if_the_original_names_the_brand),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
