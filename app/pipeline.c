@@ -122,6 +122,12 @@ typedef struct pipeline {
     const char *db_path;
     vg_queue *fetch_in, *work, *done;
     fetch_engine *engine;
+    /* Results the fetcher could not hand to the workers yet (their queue
+     * was full), oldest first from ovf_head. The fetcher never blocks on
+     * the workers: they block on it when they queue full-text page
+     * requests, and two bounded queues waiting on each other deadlock. */
+    fetch_result **ovf;
+    size_t novf, ovf_head, capovf;
     senti_engine *senti;
     brand_q *brands;
     size_t nbrands;
@@ -621,11 +627,41 @@ static void *worker_main(void *arg)
 
 /* ---- fetcher ---- */
 
+/* Hands held-back results to the workers while their queue has room;
+ * returns how many are still held. */
+static size_t flush_overflow(pipeline *p)
+{
+    while (p->ovf_head < p->novf &&
+           vg_queue_try_push(p->work, p->ovf[p->ovf_head]) == VG_OK)
+        p->ovf[p->ovf_head++] = NULL;
+    if (p->ovf_head == p->novf)
+        p->ovf_head = p->novf = 0;
+    return p->novf - p->ovf_head;
+}
+
 static void on_fetched(fetch_result *r, void *arg)
 {
     pipeline *p = arg;
-    if (vg_queue_push(p->work, r) != VG_OK)
-        fetch_result_free(r);
+    if (flush_overflow(p) == 0 && vg_queue_try_push(p->work, r) == VG_OK)
+        return;
+    if (p->novf == p->capovf) {
+        if (p->ovf_head > 0) {
+            memmove(p->ovf, p->ovf + p->ovf_head, (p->novf - p->ovf_head) * sizeof *p->ovf);
+            p->novf -= p->ovf_head;
+            p->ovf_head = 0;
+        } else {
+            size_t cap = p->capovf ? p->capovf * 2 : 64;
+            fetch_result **nv = realloc(p->ovf, cap * sizeof *nv);
+            if (!nv) {
+                /* Out of memory: the source stays due and is fetched again. */
+                fetch_result_free(r);
+                return;
+            }
+            p->ovf = nv;
+            p->capovf = cap;
+        }
+    }
+    p->ovf[p->novf++] = r;
 }
 
 static void *fetcher_main(void *arg)
@@ -639,6 +675,18 @@ static void *fetcher_main(void *arg)
         while ((req = vg_queue_try_pop(p->fetch_in)))
             if (fetch_engine_add(p->engine, req) != VG_OK)
                 fetch_request_free(req);
+        if (flush_overflow(p) > 0) {
+            /* The workers are behind: let them catch up rather than
+             * finish more transfers whose results would only wait here
+             * (held results stay at most one round of transfers). Keep
+             * taking their requests meanwhile, so they never block. */
+            req = vg_queue_pop_timed(p->fetch_in, 5, &closed);
+            if (req && fetch_engine_add(p->engine, req) != VG_OK)
+                fetch_request_free(req);
+            if (closed && !req)
+                break;
+            continue;
+        }
         int pending = fetch_engine_perform(p->engine, 200, on_fetched, p);
         if (pending == 0) {
             /* Nothing running: block on the input queue instead. */
@@ -649,6 +697,12 @@ static void *fetcher_main(void *arg)
                 break;
         }
     }
+    /* Results never handed over: their sources stay due. */
+    for (size_t i = p->ovf_head; i < p->novf; i++)
+        fetch_result_free(p->ovf[i]);
+    free(p->ovf);
+    p->ovf = NULL;
+    p->novf = p->ovf_head = p->capovf = 0;
     atomic_store(&p->fetcher_done, 1);
     return NULL;
 }
