@@ -1,10 +1,10 @@
 /*
  * Syndicated copies in mention lists (`vigie mentions --group-copies`):
- * mentions of the same brand whose documents have simhashes at most
- * TEXT_SIMHASH_NEAR bits apart are one article republished; the list keeps
- * the first (newest, in the default order) and says how many copies it
- * stands for. Documents without a simhash (0: stored before fingerprints
- * were computed) are never grouped.
+ * mentions of the same brand whose documents share a content hash (the
+ * writer gives a copy the first one's, store/copies.c) or have simhashes
+ * at most TEXT_SIMHASH_NEAR bits apart are one article republished; the
+ * list keeps the first (newest, in the default order) and says how many
+ * copies it stands for. Documents without either are never grouped.
  */
 #include "app/app.h"
 
@@ -33,7 +33,7 @@ vg_err app_mentions_group_copies(store *st, store_mention_row *v, size_t *n)
 {
     size_t len = *n;
     int64_t *ids = NULL;
-    uint64_t *sh = NULL;
+    uint64_t *sh = NULL, *ch = NULL;
     size_t *parent = NULL, *count = NULL;
     vg_err rc = VG_OK;
 
@@ -41,9 +41,10 @@ vg_err app_mentions_group_copies(store *st, store_mention_row *v, size_t *n)
         return VG_OK;
     ids = malloc(len * sizeof *ids);
     sh = malloc(len * sizeof *sh);
+    ch = malloc(len * sizeof *ch);
     parent = malloc(len * sizeof *parent);
     count = calloc(len, sizeof *count);
-    if (!ids || !sh || !parent || !count) {
+    if (!ids || !sh || !ch || !parent || !count) {
         rc = vg_error_set(VG_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -51,13 +52,16 @@ vg_err app_mentions_group_copies(store *st, store_mention_row *v, size_t *n)
         ids[i] = v[i].id;
         parent[i] = i;
     }
-    if ((rc = store_mention_simhashes(st, ids, len, sh)) != VG_OK)
+    if ((rc = store_mention_simhashes(st, ids, len, sh, ch)) != VG_OK)
         goto cleanup;
     for (size_t i = 0; i < len; i++) {
-        if (sh[i] == 0)
+        if (sh[i] == 0 && ch[i] == 0)
             continue;
         for (size_t j = i + 1; j < len; j++) {
-            if (sh[j] == 0 || text_simhash_distance(sh[i], sh[j]) > TEXT_SIMHASH_NEAR ||
+            int same = (ch[i] != 0 && ch[i] == ch[j]) ||
+                       (sh[i] != 0 && sh[j] != 0 &&
+                        text_simhash_distance(sh[i], sh[j]) <= TEXT_SIMHASH_NEAR);
+            if (!same ||
                 strcmp(v[i].brand ? v[i].brand : "", v[j].brand ? v[j].brand : "") != 0)
                 continue;
             size_t a = root_of(parent, i), b = root_of(parent, j);
@@ -98,6 +102,7 @@ vg_err app_mentions_group_copies(store *st, store_mention_row *v, size_t *n)
     *n = w;
 cleanup:
     free(ids);
+    free(ch);
     free(sh);
     free(parent);
     free(count);

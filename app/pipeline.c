@@ -28,6 +28,10 @@
 #include "parser/feed.h"
 #include "parser/html.h"
 #include "sentiment/senti.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include "store/store.h"
 #include "text/text.h"
 
@@ -53,6 +57,8 @@
  * (syndicated copies keep the text and rewrite the headline). */
 #define BODY_MIN_WORDS 40
 
+_Static_assert(TEXT_COPY_KEYS == STORE_COPY_KEYS, "one key per min-hash");
+
 typedef struct mention_out {
     int64_t brand_id;
     char *snippet;
@@ -67,6 +73,7 @@ typedef struct doc_out {
     char *text;
     char hash[17];
     uint64_t simhash;       /* near-duplicate fingerprint (syndicated copies) */
+    uint64_t keys[TEXT_COPY_KEYS]; /* its min-hash keys (candidate copies) */
     int64_t published;
     double score;
     mention_out *m;
@@ -314,18 +321,22 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
         vg_buf_free(&all);
         return;
     }
-    d->simhash = text_simhash(t);
+    size_t body_tok = 0;
     if (body_at > 0) {
         /* Republishers rewrite headlines: a body long enough to judge
          * on its own is fingerprinted without the title. */
-        size_t first = 0, words = 0;
-        while (first < t->n && t->v[first].start < body_at)
-            first++;
-        for (size_t i = first; i < t->n && words < BODY_MIN_WORDS; i++)
+        size_t words = 0;
+        while (body_tok < t->n && t->v[body_tok].start < body_at)
+            body_tok++;
+        for (size_t i = body_tok; i < t->n && words < BODY_MIN_WORDS; i++)
             words += t->v[i].kind == TEXT_WORD;
-        if (words >= BODY_MIN_WORDS)
-            d->simhash = text_simhash_from(t, first);
+        if (words < BODY_MIN_WORDS)
+            body_tok = 0;
     }
+    text_fingerprint fp;
+    text_fingerprint_from(t, body_tok, &fp);
+    d->simhash = fp.simhash;
+    memcpy(d->keys, fp.keys, sizeof d->keys);
     const char *lang = text_lang_guess(t);
     if (strcmp(lang, "und") == 0 && hint_lang && *hint_lang)
         lang = hint_lang;
@@ -757,7 +768,8 @@ static vg_err write_job(pipeline *p, job *j, int64_t *ndocs, int64_t *nments)
             .author = d->author, .published_at = d->published,
             .fetched_at = j->fetched_at, .lang = d->lang, .text = d->text,
             .content_hash = d->hash, .simhash = d->simhash, .score = d->score,
-            .copy_bits = TEXT_SIMHASH_NEAR};
+            .copy_bits = TEXT_SIMHASH_COPY};
+        memcpy(sd.copy_keys, d->keys, sizeof sd.copy_keys);
         int64_t id = 0, copy_of = 0;
         rc = store_document_insert_copy(p->writer_db, &sd, &id, &copy_of);
         if (rc != VG_OK || id == 0)
@@ -1035,6 +1047,15 @@ vg_err pipeline_run(const char *db_path, const pipeline_options *o,
     memset(&p, 0, sizeof p);
     p.o = o;
     p.db_path = db_path;
+#ifdef __GLIBC__
+    /* glibc hands freed memory back to the kernel eagerly: each worker's
+     * arena shrank (madvise) after nearly every page, and every madvise
+     * flushes the TLBs of all cores: 10% of the crawl's CPU under perf.
+     * Fixed thresholds keep a bounded reserve instead (and stop the
+     * dynamic mmap threshold from moving). */
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     store *sched_db = NULL;

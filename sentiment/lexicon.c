@@ -196,6 +196,105 @@ static uint64_t stem_hash(struct sb_stemmer *st, const char *w, size_t n)
                                           (size_t)len));
 }
 
+/* English inflectional endings, as written after a lexicon word ("loved",
+ * "loves", "lovelier") or in place of its last letter ("loving",
+ * "happier", "worried"). Derivational endings ("-ion", "-ics", "-ity")
+ * are absent on purpose: they make words of another meaning. */
+static const char *const en_tails[] = {
+    "", "s", "es", "d", "ed", "ing", "r", "er", "ers", "st", "est", "ly",
+    "y", "ies", "ied", "ier", "iest", "ily", "ness", "in", "n", NULL};
+
+/* Endings a lexicon word may carry itself ("perplexed"): the root left
+ * without them is what other inflections build on. Not "-ly" nor "-y":
+ * those make adjectives of another sense ("timely", "lively"). */
+static const char *const en_base_tails[] = {"", "s", "es", "d", "ed", "ing",
+                                            NULL};
+
+/* French endings of lexicon words (verbs, adjectives, plurals): what
+ * other forms of the word replace ("découvrez" for "découvrir",
+ * "heureuse" for "heureux"). */
+static const char *const fr_base_tails[] = {
+    "", "e", "s", "es", "x", "er", "ir", "re", "oir", "f", "if", NULL};
+
+/* French inflectional endings, folded (accents off), as added to the root
+ * left by fr_base_tails: gender and number, and the common verb endings.
+ * Derivational endings ("-ion", "-ique", "-ité", "-eur") are absent: they
+ * make words of another meaning ("position" is not "positif"). */
+static const char *const fr_tails[] = {
+    "", "e", "s", "es", "x", "r", "se", "ses", "le", "les", "ne", "nes", "te",
+    "tes", "ee", "ees", "ve", "ves", "if", "ifs", "ive", "ives", "er", "ez",
+    "ent", "ant", "ante", "ants", "antes", "ait", "ais", "aient", "ons",
+    "iez", "ions", "ir", "it", "is", "issent", "issant", "ra", "rai", "ras",
+    "rait", "ront", "re", "a", "as", "ai", "u", "ue", "us", "ues", "i", "ie",
+    "ies", "ment", "ement", "ere", "eres", "ers", "euse", "euses", "eux",
+    NULL};
+
+static int tail_in(const char *const *list, const char *tail, size_t n)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strlen(list[i]) == n && memcmp(list[i], tail, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int en_tail(const char *tail, size_t n)
+{
+    return tail_in(en_tails, tail, n);
+}
+
+/* Whether word (n bytes) is an inflection of root (rn bytes): it starts
+ * with root less its last letter, and what follows is an English
+ * inflectional ending, after root whole ("loved"), after its last letter
+ * doubled ("stopped") or in place of it ("loving"). */
+static int en_inflects(const char *word, size_t n, const char *root, size_t rn)
+{
+    size_t k = rn - 1;
+    if (n < k || memcmp(word, root, k) != 0)
+        return 0;
+    if (en_tail(word + k, n - k))
+        return 1;
+    if (n == k || word[k] != root[k])
+        return 0;
+    if (en_tail(word + rn, n - rn))
+        return 1;
+    return n > rn && word[rn] == root[k] && en_tail(word + rn + 1, n - rn - 1);
+}
+
+/* Whether word (n bytes) inflects the lexicon word base (bn bytes). In
+ * French: it starts with base less its last letter ("déçues", "heureuse"
+ * for "heureux"). In English the base may itself be inflected, so both
+ * are compared through the root left when one ending is taken off the
+ * base ("perplexing" for "perplexed"). */
+static int inflects(const senti_lexdb *db, const char *word, size_t n,
+                    const char *base, size_t bn)
+{
+    if (bn == 0)
+        return 0;
+    if (strcmp(db->lang, "en") != 0) {
+        /* French: word is the root of base (base less one ending, at
+         * least 3 letters) followed by an inflectional ending. */
+        for (size_t i = 0; fr_base_tails[i]; i++) {
+            size_t tl = strlen(fr_base_tails[i]);
+            if (bn < tl + 3 ||
+                memcmp(base + bn - tl, fr_base_tails[i], tl) != 0)
+                continue;
+            size_t rn = bn - tl;
+            if (n >= rn && memcmp(word, base, rn) == 0 &&
+                tail_in(fr_tails, word + rn, n - rn))
+                return 1;
+        }
+        return 0;
+    }
+    for (size_t i = 0; en_base_tails[i]; i++) {
+        size_t tl = strlen(en_base_tails[i]);
+        if (bn < tl + 3 || memcmp(base + bn - tl, en_base_tails[i], tl) != 0)
+            continue;
+        if (en_inflects(word, n, base, bn - tl))
+            return 1;
+    }
+    return 0;
+}
+
 int senti_db_stem_lookup(const senti_lexdb *db, const char *word, size_t n,
                          float *out)
 {
@@ -210,10 +309,12 @@ int senti_db_stem_lookup(const senti_lexdb *db, const char *word, size_t n,
         return 0;
     size_t j = h & (db->scap - 1);
     while (db->stems[j].hash) {
-        if (db->stems[j].hash == h) {
-            if (n + 1 < db->stems[j].min_len)
+        const senti_stem *s = &db->stems[j];
+        if (s->hash == h) {
+            if (!s->count ||
+                !inflects(db, word, n, db->keys + s->min_key, s->min_len))
                 return 0;
-            *out = db->stems[j].sum / db->stems[j].count;
+            *out = s->sum / s->count;
             return 1;
         }
         j = (j + 1) & (db->scap - 1);
@@ -233,12 +334,11 @@ static int stemmable(const char *k, size_t n)
     return 1;
 }
 
-static vg_err stem_add(senti_lexdb *db, struct sb_stemmer *st, const char *k,
-                       size_t n, float val, int user)
+/* Adds a lexicon word (n bytes, at key_off in the keys) to the family of
+ * stem hash h. */
+static vg_err stem_add(senti_lexdb *db, uint64_t h, size_t n,
+                       uint32_t key_off, float val, int user)
 {
-    uint64_t h = stem_hash(st, k, n);
-    if (!h)
-        return VG_OK;
     vg_err rc = stems_reserve(db, db->sn + 1);
     if (rc)
         return rc;
@@ -248,8 +348,10 @@ static vg_err stem_add(senti_lexdb *db, struct sb_stemmer *st, const char *k,
         s->min_len = UINT16_MAX;
         db->sn++;
     }
-    if (n < s->min_len)
+    if (n < s->min_len) {
         s->min_len = (uint16_t)n;
+        s->min_key = key_off;
+    }
     if (user) {
         s->sum = val;
         s->count = 1;
@@ -267,15 +369,46 @@ static vg_err build_stems(senti_lexdb *db)
     if (!st)
         return vg_error_set(VG_ENOMEM, "sentiment: stemmer %s",
                             db->stemmer_name);
+    /* Each entry's stem hash, kept for the second pass (0: none). */
+    uint64_t *hs = calloc(db->cap ? db->cap : 1, sizeof *hs);
+    if (!hs) {
+        pool_give(db, st);
+        return vg_error_set(VG_ENOMEM, "sentiment: stem hashes");
+    }
     vg_err rc = VG_OK;
     for (size_t i = 0; i < db->cap && !rc; i++) {
         const senti_entry *e = &db->tab[i];
         if (!e->hash || !(e->flags & SE_VAL) || e->val == 0.0f)
             continue;
         const char *k = db->keys + e->key;
-        if (stemmable(k, e->key_len))
-            rc = stem_add(db, st, k, e->key_len, e->val, 0);
+        if (!stemmable(k, e->key_len))
+            continue;
+        hs[i] = stem_hash(st, k, e->key_len);
+        if (hs[i])
+            rc = stem_add(db, hs[i], e->key_len, e->key, e->val, 0);
     }
+    /* Second pass: a family's valence is the mean over the words that
+     * inflect its shortest one, so "play" takes the valence of "played"
+     * and "plays", not of "playful" which Snowball also stems to "play". */
+    for (size_t i = 0; i < db->scap; i++) {
+        if (db->stems[i].hash && !db->stems[i].user) {
+            db->stems[i].sum = 0;
+            db->stems[i].count = 0;
+        }
+    }
+    for (size_t i = 0; i < db->cap && !rc; i++) {
+        if (!hs[i])
+            continue;
+        const senti_entry *e = &db->tab[i];
+        senti_stem *s = stem_slot(db, hs[i]);
+        if (s->hash && !s->user && s->count < UINT16_MAX &&
+            inflects(db, db->keys + e->key, e->key_len,
+                     db->keys + s->min_key, s->min_len)) {
+            s->sum += e->val;
+            s->count++;
+        }
+    }
+    free(hs);
     pool_give(db, st);
     return rc;
 }
@@ -659,11 +792,17 @@ vg_err senti_lexicon_add(senti_engine *e, const char *lang,
         return vg_error_set(VG_EINVAL, "sentiment: '%s' has no word, or more "
                             "than %d", phrase, SENTI_MAX_WORDS);
     rc = add_phrase(db, phrase, n, 0, SE_VAL | SE_USER, (float)valence, 0);
-    if (!rc && stemmable(key, kl)) {
+    const senti_entry *x = NULL;
+    if (!rc && stemmable(key, kl))
+        x = senti_db_find(db, senti_hash_more(SENTI_FNV_SEED, key, kl), key,
+                          kl);
+    if (x) {
         struct sb_stemmer *st = pool_take(db);
         if (!st)
             return vg_error_set(VG_ENOMEM, "sentiment: stemmer");
-        rc = stem_add(db, st, key, kl, (float)valence, 1);
+        uint64_t h = stem_hash(st, key, kl);
+        if (h)
+            rc = stem_add(db, h, kl, x->key, (float)valence, 1);
         pool_give(db, st);
     }
     e->gen = atomic_fetch_add(&engine_generation, 1);

@@ -3,7 +3,8 @@
  * matching lexicon phrases longest first, and applies the rules that make
  * a word's valence depend on its neighbours: negation (French "ne ... pas"
  * is seen from both ends), boosters and dampeners, "trop"/"too" as excess,
- * contrast ("mais", "although"), capitals, elongation, exclamation marks.
+ * contrast ("mais", "although"), questions, names (capitalised words side
+ * by side carry no opinion), capitals, elongation, exclamation marks.
  * The sum becomes a compound score in [-1, 1] the way VADER normalises it,
  * with our own constants. Every contribution can be explained.
  */
@@ -18,6 +19,8 @@
 #define NEG_OF_POS (-0.8f)
 #define NEG_OF_NEG (-0.6f)
 #define NEG_SCOPE 3         /* tokens after the negator */
+#define WEAK_CUE 0.2f       /* derived entries are at most this strong */
+#define WEAK_BOOSTED 0.18f  /* a boosted weak cue alone stays neutral */
 #define BOOST_SCOPE 2       /* tokens after a booster */
 #define CAPS_EMPHASIS 0.7f
 #define ELONG_EMPHASIS 0.5f
@@ -27,6 +30,7 @@
 #define EXCESS_VALENCE (-1.5f) /* "trop petit": excess of a neutral quality */
 #define CONTRAST_LOW 0.5f
 #define CONTRAST_HIGH 1.5f
+#define QUESTION_POS 0.5f
 #define NORM_ALPHA 15.0     /* compound = s / sqrt(s^2 + NORM_ALPHA) */
 #define MAX_MARKERS 16
 #define STEM_MIN_LEN 4
@@ -34,7 +38,8 @@
 
 enum {
     R_NEG = 1, R_BOOST = 2, R_DAMP = 4, R_CAPS = 8, R_ELONG = 16,
-    R_EXCESS = 32, R_STEM = 64, R_SQUEEZE = 128, R_UP = 256, R_DOWN = 512
+    R_EXCESS = 32, R_STEM = 64, R_SQUEEZE = 128, R_UP = 256, R_DOWN = 512,
+    R_QUESTION = 1024
 };
 
 typedef struct contrib {
@@ -73,6 +78,75 @@ static int is_wordish(const text_token *tk)
 {
     return tk->kind == TEXT_WORD || tk->kind == TEXT_NUMBER ||
            tk->kind == TEXT_EMOJI || tk->kind == TEXT_EMOTICON;
+}
+
+/* Whether token tok sits in a sentence that a "?" closes (emoji, emoticons
+ * and tags after it aside: "good? :)"). */
+static int in_question(const text_tokens *t, uint32_t tok, size_t end)
+{
+    const text_span *s = &t->sent[t->v[tok].sentence];
+    size_t k = s->tok_end < end ? s->tok_end : end;
+    while (k > tok + 1) {
+        const text_token *x = &t->v[--k];
+        if (x->kind == TEXT_PUNCT)
+            return memchr(text_norm(t, k), '?', x->norm_len) != NULL;
+        if (x->kind == TEXT_WORD || x->kind == TEXT_NUMBER)
+            return 0;
+    }
+    return 0;
+}
+
+/* Emoji and emoticons say how the writer feels, whatever the words
+ * before them deny: "not sure I'll go :(" is not a happy face. */
+static int is_symbol(const text_token *tk)
+{
+    return tk->kind == TEXT_EMOJI || tk->kind == TEXT_EMOTICON;
+}
+
+/* Whether token i is followed by a glued "t", as in "won't", "can't":
+ * then it is an auxiliary, not the word it spells ("won"). */
+static int before_nt(const text_tokens *t, size_t i, size_t end)
+{
+    if (i + 1 >= end)
+        return 0;
+    const text_token *n = &t->v[i + 1];
+    return (n->flags & TEXT_F_APOS) && n->norm_len == 1 &&
+           text_norm(t, i + 1)[0] == 't';
+}
+
+/* A capitalised word of 2+ letters ("I" says nothing about names). */
+static int is_title(const text_token *tk)
+{
+    return tk->kind == TEXT_WORD && (tk->flags & TEXT_F_TITLE) &&
+           tk->norm_len >= 2;
+}
+
+/* Whether b follows a with one space between (or a hyphen): words of one
+ * name are not separated by punctuation or quotes. */
+static int adjacent(const text_token *a, const text_token *b)
+{
+    if (b->flags & TEXT_F_HYPHEN)
+        return 1;
+    return b->start == a->start + a->len + 1 && !(b->flags & TEXT_F_CLAUSE);
+}
+
+/* Whether the word at token i, written with a capital inside a sentence
+ * next to another capitalised word, is part of a name ("Taylor Swift",
+ * "Fifth Harmony", "Super Eagles"): names carry no opinion. Texts written
+ * mostly in title case (headlines) are left alone, since there capitals
+ * tell nothing. */
+static int in_name(const text_tokens *t, size_t i, size_t begin, size_t end,
+                   int title_text)
+{
+    const text_token *tk = &t->v[i];
+    if (title_text || !(tk->flags & TEXT_F_TITLE) || tk->kind != TEXT_WORD)
+        return 0;
+    const text_span *s = &t->sent[tk->sentence];
+    if (i == s->tok_begin || i == begin)
+        return 0;
+    return (is_title(&t->v[i - 1]) && adjacent(&t->v[i - 1], tk)) ||
+           (i + 1 < end && is_title(&t->v[i + 1]) &&
+            adjacent(tk, &t->v[i + 1]));
 }
 
 /* Appends token i's lookup form to key; 0 when it does not fit. */
@@ -288,6 +362,7 @@ static void explain_contrib(vg_buf *b, const text_tokens *t, const contrib *c)
          vg_buf_putc(b, ')'))
     RULE(R_UP, vg_buf_printf(b, "contrast(x%.1f)", CONTRAST_HIGH))
     RULE(R_DOWN, vg_buf_printf(b, "contrast(x%.1f)", CONTRAST_LOW))
+    RULE(R_QUESTION, vg_buf_printf(b, "question(x%.1f)", QUESTION_POS))
 #undef RULE
     if (first)
         vg_buf_putc(b, '-');
@@ -390,7 +465,7 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
     marker marks[MAX_MARKERS];
     int nm = 0;
     int excl = 0;
-    size_t words = 0, upper = 0, letters = 0;
+    size_t words = 0, upper = 0, letters = 0, titles = 0;
 
     for (size_t i = tok_begin; i < tok_end; i++) {
         const text_token *tk = &t->v[i];
@@ -398,9 +473,12 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
             letters++;
             if (tk->flags & TEXT_F_UPPER)
                 upper++;
+            if (tk->flags & TEXT_F_TITLE)
+                titles++;
         }
     }
     int all_caps = letters > 0 && upper == letters;
+    int title_text = titles * 2 > letters;
 
     size_t neg_until = 0, boost_until = 0, excess_until = 0;
     int32_t neg_tok = -1, boost_tok = -1, excess_tok = -1, ne_tok = -1;
@@ -440,7 +518,8 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
             continue;
         }
         hit h;
-        if (!lookup(e, dbs, ndb, t, i, tok_end, &h)) {
+        if (!lookup(e, dbs, ndb, t, i, tok_end, &h) ||
+            (english && h.len == 1 && before_nt(t, i, tok_end))) {
             i++;
             continue;
         }
@@ -452,7 +531,13 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
             /* "je n'aime pas": the opinion sits between "ne" and "pas". */
             int flipped = 0;
             for (size_t c = 0; ne_tok >= 0 && c < nc; c++) {
-                if (cs[c].tok > (uint32_t)ne_tok && !(cs[c].rules & R_NEG)) {
+                /* Weak derived cues are never negated: they were learned
+                 * from texts as written, negations included. Nor are
+                 * they what a negation is about ("il ne suffit pas
+                 * d'aimer"): the scope then still runs on after "pas". */
+                if (cs[c].tok > (uint32_t)ne_tok && !(cs[c].rules & R_NEG) &&
+                    !is_symbol(&t->v[cs[c].tok]) &&
+                    fabsf(cs[c].base) > WEAK_CUE) {
                     cs[c].val *= cs[c].val > 0 ? NEG_OF_POS : NEG_OF_NEG;
                     cs[c].rules |= R_NEG;
                     cs[c].neg_tok = (int32_t)i;
@@ -489,6 +574,11 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
                 boost_len = (uint32_t)(next - (size_t)boost_tok);
                 boost_until = next + BOOST_SCOPE;
             }
+        } else if (h.len == 1 &&
+                   in_name(t, i, tok_begin, tok_end, title_text)) {
+            /* A name: no opinion, and no booster reaches past it. */
+            boost = 0;
+            boost_until = excess_until = 0;
         } else if (((h.flags & SE_VAL) && h.val != 0) ||
                    ((h.flags & SE_EXCESS) && excess_until > i)) {
             contrib *c = &cs[nc++];
@@ -507,8 +597,15 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
             c->base = base;
             float mag = fabsf(base);
             float sign = base > 0 ? 1.0f : -1.0f;
+            /* Emphasis (boosters, capitals, elongation) strengthens an
+             * opinion by a fixed amount; a weak derived cue is no opinion
+             * to strengthen that way ("very well", "BTP"): a booster
+             * scales it, within the weak range, and capitals and
+             * elongation leave it. */
+            int weak = mag <= WEAK_CUE;
             if (boost != 0 && boost_until > i && !(c->rules & R_EXCESS)) {
-                float m2 = mag + boost;
+                float m2 = weak ? fminf(mag * (1.0f + boost), WEAK_BOOSTED)
+                                : mag + boost;
                 mag = m2 > 0.2f * mag ? m2 : 0.2f * mag;
                 c->rules |= boost > 0 ? R_BOOST : R_DAMP;
                 c->mod_tok = boost_tok;
@@ -519,16 +616,16 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
                 caps |= (t->v[k].flags & TEXT_F_UPPER) != 0;
                 elong |= (t->v[k].flags & TEXT_F_ELONG) != 0;
             }
-            if (caps && !all_caps) {
+            if (caps && !all_caps && !weak) {
                 mag += CAPS_EMPHASIS;
                 c->rules |= R_CAPS;
             }
-            if (elong) {
+            if (elong && !weak) {
                 mag += ELONG_EMPHASIS;
                 c->rules |= R_ELONG;
             }
             c->val = sign * mag;
-            if (neg_until > i) {
+            if (neg_until > i && !is_symbol(tk) && !weak) {
                 c->val *= c->val > 0 ? NEG_OF_POS : NEG_OF_NEG;
                 c->rules |= R_NEG;
                 c->neg_tok = neg_tok;
@@ -547,6 +644,13 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
         float w = nm ? contrast_weight(t, marks, nm, cs[c].tok, &rule) : 1.0f;
         cs[c].val *= w;
         cs[c].rules |= rule;
+        /* A question asserts less than a statement, and far more often
+         * doubts or mocks than praises ("is it any good?"): praise in a
+         * question counts half. */
+        if (cs[c].val > 0 && in_question(t, cs[c].tok, tok_end)) {
+            cs[c].val *= QUESTION_POS;
+            cs[c].rules |= R_QUESTION;
+        }
         sum += cs[c].val;
         if (cs[c].val > 0)
             pos += cs[c].val + 1.0;

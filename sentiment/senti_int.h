@@ -60,6 +60,7 @@ typedef struct senti_stem {
     uint16_t count;
     uint16_t user;     /* set by a user entry: its valence wins */
     uint16_t min_len;  /* shortest lexicon word with this stem, in bytes */
+    uint32_t min_key;  /* offset of that word in senti_lexdb.keys */
 } senti_stem;
 
 /* One language's tables. Keys are folded forms, words joined by one
@@ -100,13 +101,17 @@ static inline uint64_t senti_hash_fix(uint64_t h) { return h ? h : 1; }
 const senti_entry *senti_db_find(const senti_lexdb *db, uint64_t h,
                                  const char *key, size_t n);
 
-/* Mean valence of the lexicon words sharing the stem of word (folded,
- * n bytes), stored in *out; 0 when no lexicon word has that stem, or when
- * word is shorter than every one of them less one byte: an inflection
- * adds to its lexicon word ("décevants" for "décevant"), while a shorter
- * word is the base a derived adjective came from ("time" for "timely",
- * "thought" for "thoughtful") and does not share its opinion.
- * Thread-safe (borrows a stemmer from the pool). */
+/* Mean valence of the lexicon words sharing the Snowball stem of word
+ * (folded, n bytes) that are inflections of the shortest of them, stored
+ * in *out; 0 when no lexicon word has that stem, or when word itself is
+ * not an inflection of that shortest word: it must start with its root
+ * (the word less one inflectional ending: "perplex" for "perplexed",
+ * "heureu" for "heureux", "découvr" for "découvrir") and go on with an
+ * inflectional ending of the language ("perplexing", "heureuses",
+ * "découvrez"). A Snowball stem also joins words that only share a root:
+ * the base of a derived adjective ("time" for "timely"), or a noun from
+ * the same root ("attention" for "attentive", "position" for "positif")
+ * do not share its opinion. Thread-safe (borrows a stemmer). */
 int senti_db_stem_lookup(const senti_lexdb *db, const char *word, size_t n,
                          float *out);
 

@@ -3,7 +3,8 @@
  * several sites or feeds is stored once per source (each URL is its own
  * document) but must count once in volumes, alerts and digests. A new
  * document is a copy when an earlier one, fetched within
- * STORE_COPY_WINDOW, has the same content hash or a simhash at most
+ * STORE_COPY_WINDOW, has the same content hash, or shares one of its
+ * min-hash keys (text_fingerprint) and has a simhash at most
  * d->copy_bits bits away; it then takes that document's content hash, so
  * every query that groups by content hash (the digest's top lists and
  * terms, `vigie mentions --group-copies`) folds it in without a second
@@ -21,9 +22,12 @@ static uint64_t bits_u64(int64_t v)
     return r;
 }
 
-static int64_t band_key(uint64_t sh, int i)
+static int64_t key_bits(uint64_t v)
 {
-    return ((int64_t)i << 16) | (int64_t)((sh >> (16 * i)) & 0xffffu);
+    int64_t r;
+
+    memcpy(&r, &v, sizeof r);
+    return r;
 }
 
 static int popcount64(uint64_t v)
@@ -59,19 +63,20 @@ static vg_err copy_by_hash(store *st, const store_document *d, int64_t since,
     return err;
 }
 
-/* The first earlier document whose simhash is near d's: its id in *id_out
- * and its content hash in hash (when it has one). */
-static vg_err copy_by_simhash(store *st, const store_document *d, int64_t since,
-                              int64_t *id_out, char *hash, size_t hashsz)
+/* The first earlier document sharing a key with d whose simhash is near
+ * d's: its id in *id_out and its content hash in hash (when it has one). */
+static vg_err copy_by_keys(store *st, const store_document *d, int64_t since,
+                           int64_t *id_out, char *hash, size_t hashsz)
 {
-    sqlite3_stmt *s = stmt_get(st, STMT_COPY_BY_BANDS);
+    sqlite3_stmt *s = stmt_get(st, STMT_COPY_BY_KEYS);
     vg_err err = VG_OK;
     int rc;
 
     if (s == NULL)
         return VG_EDB;
-    for (int i = 0; i < 4; i++)
-        sqlite3_bind_int64(s, i + 1, band_key(d->simhash, i));
+    /* A missing key (0) is bound as 0, which no stored key equals. */
+    for (int i = 0; i < STORE_COPY_KEYS; i++)
+        sqlite3_bind_int64(s, i + 1, key_bits(d->copy_keys[i]));
     sqlite3_bind_int64(s, 5, since);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         uint64_t other = bits_u64(sqlite3_column_int64(s, 1));
@@ -90,21 +95,23 @@ static vg_err copy_by_simhash(store *st, const store_document *d, int64_t since,
     return err;
 }
 
-static vg_err insert_bands(store *st, uint64_t sh, int64_t id)
+static vg_err insert_keys(store *st, const uint64_t *keys, int64_t id)
 {
-    sqlite3_stmt *s = stmt_get(st, STMT_BAND_INSERT);
+    sqlite3_stmt *s = stmt_get(st, STMT_KEY_INSERT);
     vg_err err = VG_OK;
 
     if (s == NULL)
         return VG_EDB;
-    for (int i = 0; i < 4 && err == VG_OK; i++) {
+    for (int i = 0; i < STORE_COPY_KEYS && err == VG_OK; i++) {
         int rc;
 
-        sqlite3_bind_int64(s, 1, band_key(sh, i));
+        if (keys[i] == 0)
+            continue;
+        sqlite3_bind_int64(s, 1, key_bits(keys[i]));
         sqlite3_bind_int64(s, 2, id);
         rc = sqlite3_step(s);
         if (rc != SQLITE_DONE)
-            err = db_fail_step(st, rc, "indexing simhash");
+            err = db_fail_step(st, rc, "indexing copy keys");
         sqlite3_reset(s);
     }
     stmt_done(s);
@@ -134,7 +141,7 @@ vg_err store_document_insert_copy(store *st, const store_document *d,
             return err;
     }
     if (copy_of == 0 && d->simhash != 0 && d->copy_bits > 0) {
-        err = copy_by_simhash(st, d, since, &copy_of, hash, sizeof hash);
+        err = copy_by_keys(st, d, since, &copy_of, hash, sizeof hash);
         if (err != VG_OK)
             return err;
         if (copy_of != 0 && hash[0] != '\0')
@@ -143,7 +150,7 @@ vg_err store_document_insert_copy(store *st, const store_document *d,
     err = store_document_insert(st, &mine, &id);
     if (err != VG_OK || id == 0)
         return err;
-    if (d->simhash != 0 && (err = insert_bands(st, d->simhash, id)) != VG_OK)
+    if ((err = insert_keys(st, d->copy_keys, id)) != VG_OK)
         return err;
     if (id_out != NULL)
         *id_out = id;

@@ -7,6 +7,8 @@
  */
 #include "store/store_int.h"
 
+#include "core/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,11 +123,11 @@ vg_err store_mention_delete(store *st, int64_t document_id, int64_t brand_id)
 }
 
 vg_err store_mention_simhashes(store *st, const int64_t *mention_ids,
-                               size_t n, uint64_t *out)
+                               size_t n, uint64_t *out, uint64_t *content)
 {
     sqlite3_stmt *s = NULL;
     vg_err rc = db_prepare(st,
-                           "SELECT d.simhash FROM mentions m"
+                           "SELECT d.simhash, d.content_hash FROM mentions m"
                            " JOIN documents d ON d.id = m.document_id"
                            " WHERE m.id = ?1",
                            &s);
@@ -133,11 +135,16 @@ vg_err store_mention_simhashes(store *st, const int64_t *mention_ids,
         return rc;
     for (size_t i = 0; i < n; i++) {
         out[i] = 0;
+        if (content)
+            content[i] = 0;
         sqlite3_bind_int64(s, 1, mention_ids[i]);
         int step = sqlite3_step(s);
         if (step == SQLITE_ROW) {
             int64_t v = sqlite3_column_int64(s, 0);
             memcpy(&out[i], &v, sizeof out[i]);
+            const char *h = (const char *)sqlite3_column_text(s, 1);
+            if (content && h)
+                content[i] = vg_hash64(h, strlen(h)) | 1; /* 0: none */
         } else if (step != SQLITE_DONE) {
             rc = db_fail(st, "reading simhashes");
             break;

@@ -205,28 +205,27 @@ static const char *const migrations[] = {
     "  UNIQUE (alert_id, rule_id)"
     ");"
     "CREATE INDEX alert_deliveries_due ON alert_deliveries (delivered_at, next_at);",
-    /* Syndicated copies (issue 6): each document's 64-bit simhash cut in
-     * four 16-bit bands, (band index << 16 | bits), so a new document
-     * finds its near-duplicates by four index probes (store/copies.c). */
-    "CREATE TABLE simhash_bands ("
-    "  band        INTEGER NOT NULL,"
+    /* Syndicated copies (issue 6): each document's min-hash keys
+     * (text_fingerprint), so a new document finds its candidate copies
+     * by a few index probes (store/copies.c). Documents stored before
+     * have none: their copies are found by exact content hash only. */
+    "CREATE TABLE copy_keys ("
+    "  key         INTEGER NOT NULL,"
     "  document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,"
-    "  PRIMARY KEY (band, document_id)"
+    "  PRIMARY KEY (key, document_id)"
     ") WITHOUT ROWID;"
-    "CREATE INDEX simhash_bands_document ON simhash_bands (document_id);"
-    "INSERT INTO simhash_bands (band, document_id)"
-    "  SELECT (k.i << 16) | ((d.simhash >> (16 * k.i)) & 65535), d.id"
-    "  FROM documents d, (SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2"
-    "                     UNION ALL SELECT 3) k"
-    "  WHERE d.simhash != 0;"
+    "CREATE INDEX copy_keys_document ON copy_keys (document_id);"
     /* A mention whose document copies an earlier one that mentions the
      * same brand: stored (its source carried it) but counted once. The
      * digest's covering index gains the flag so its totals stay off the
-     * table. Mentions stored before are flagged by exact content hash. */
+     * table. Mentions stored before are flagged by exact content hash,
+     * except the hash of an empty text (cbf2...: entries without a body
+     * were hashed on their text alone then, and are not copies). */
     "ALTER TABLE mentions ADD COLUMN copy INTEGER NOT NULL DEFAULT 0;"
     "UPDATE mentions SET copy = 1 WHERE EXISTS ("
     "  SELECT 1 FROM documents d"
     "  JOIN documents o ON o.content_hash = d.content_hash AND o.id < d.id"
+    "   AND d.content_hash != 'cbf29ce484222325'"
     "  JOIN mentions mo ON mo.document_id = o.id AND mo.brand_id = mentions.brand_id"
     "  WHERE d.id = mentions.document_id);"
     "DROP INDEX mentions_brand_time_label;"

@@ -171,6 +171,9 @@ void store_brand_array_free(store_brand *v, size_t n);
 
 /* ---- documents and mentions (the writer's side) ---- */
 
+/* Keys per document for finding syndicated copies (TEXT_COPY_KEYS). */
+#define STORE_COPY_KEYS 4
+
 typedef struct store_document {
     int64_t source_id;
     const char *url;        /* canonical; unique */
@@ -183,8 +186,11 @@ typedef struct store_document {
     const char *content_hash; /* hex, may be NULL */
     uint64_t simhash;
     double score;           /* document-level sentiment compound */
-    int copy_bits;          /* store_document_insert_copy: simhashes this
-                             * close mark a copy (0: exact hash only) */
+    /* store_document_insert_copy: a document sharing one of these keys
+     * (text_fingerprint's min-hashes; 0: none) whose simhash is at most
+     * copy_bits away is a copy (copy_bits 0: exact content hash only). */
+    uint64_t copy_keys[STORE_COPY_KEYS];
+    int copy_bits;
 } store_document;
 
 /* Inserts a document unless its URL is already stored. *id_out gets the
@@ -200,7 +206,8 @@ vg_err store_document_insert(store *st, const store_document *d,
 
 /* Inserts d like store_document_insert and recognises a syndicated copy:
  * an earlier document (fetched within STORE_COPY_WINDOW) with the same
- * content hash, or a simhash at most d->copy_bits bits from d's. A copy
+ * content hash, or sharing one of d->copy_keys with a simhash at most
+ * d->copy_bits bits from d's. A copy
  * is stored with the first one's content hash, so what groups by content
  * hash counts it once, and *copy_of_out (may be NULL) gets the earlier
  * document's id (0: not a copy, or a duplicate URL). *id_out as in
@@ -493,9 +500,11 @@ vg_err store_brand_mention_docs(store *st, int64_t brand_id, int64_t **out,
  * VG_ENOTFOUND when there is none. */
 vg_err store_mention_delete(store *st, int64_t document_id, int64_t brand_id);
 /* out[i] = the simhash of mention_ids[i]'s document (0 when unknown or
- * not computed). VG_EDB. */
+ * not computed) and, when content is not NULL, content[i] a non-zero
+ * hash of its content hash (0 when it has none): copies recognised at
+ * insert share it. VG_EDB. */
 vg_err store_mention_simhashes(store *st, const int64_t *mention_ids,
-                               size_t n, uint64_t *out);
+                               size_t n, uint64_t *out, uint64_t *content);
 /* Replaces a brand's query text (the caller compiled it first).
  * VG_EINVAL for an empty query, VG_ENOTFOUND for an unknown id. */
 vg_err store_brand_set_query(store *st, int64_t brand_id, const char *query);

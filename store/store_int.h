@@ -25,9 +25,9 @@ typedef enum stmt_id {
     STMT_FETCH_OK,
     STMT_FETCH_FAIL,
     STMT_FETCH_URL,
-    STMT_COPY_BY_BANDS,
+    STMT_COPY_BY_KEYS,
     STMT_COPY_BY_HASH,
-    STMT_BAND_INSERT,
+    STMT_KEY_INSERT,
     STMT_MENTION_OF,
     STMT__COUNT
 } stmt_id;

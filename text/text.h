@@ -95,11 +95,28 @@ const char *text_lang_guess(const text_tokens *t);
  * without words. Thread-safe. */
 uint64_t text_simhash(const text_tokens *t);
 
-/* The same over tokens [first, t->n): an article's body without the
- * headline a republisher rewrites. 0 when that range has no words. */
-uint64_t text_simhash_from(const text_tokens *t, size_t first);
+/* Min-hash keys per text (see text_fingerprint). */
+#define TEXT_COPY_KEYS 4
 
-/* Copies: simhashes at most this many bits apart. */
+/* A text's fingerprints for recognising syndicated copies. */
+typedef struct text_fingerprint {
+    uint64_t simhash;              /* as text_simhash; 0: no words */
+    uint64_t keys[TEXT_COPY_KEYS]; /* min-hashes of the shingles; near
+                                      copies share at least one (0: none) */
+} text_fingerprint;
+
+/* Fingerprints tokens [first, t->n) (first > 0: an article's body
+ * without the headline a republisher rewrites). Never fails; all zero
+ * when the range has no words. Thread-safe. */
+void text_fingerprint_from(const text_tokens *t, size_t first, text_fingerprint *out);
+
+/* Copies: texts that share a key and whose simhashes are at most this
+ * many bits apart (an edited word or an added credit line moves a short
+ * article's simhash by up to about 10; strangers are 32 +- 4 apart). */
+#define TEXT_SIMHASH_COPY 12
+
+/* Simhashes this close are the same text up to case, accents and
+ * punctuation: grouped as copies even without a shared key. */
 #define TEXT_SIMHASH_NEAR 3
 
 /* The number of bits in which a and b differ (Hamming distance). */

@@ -163,6 +163,10 @@ static void explain_names_negation_and_compound(void **state)
     assert_int_equal(senti_score(engine, "très bien", strlen("très bien"), "fr",
                                  &r, &x), VG_OK);
     assert_non_null(strstr(vg_buf_str(&x), "boosted(tres)"));
+    vg_buf_reset(&x);
+    assert_int_equal(senti_score(engine, "is it good?", strlen("is it good?"), "en",
+                                 &r, &x), VG_OK);
+    assert_non_null(strstr(vg_buf_str(&x), "question(x0.5)"));
     vg_buf_free(&x);
 }
 

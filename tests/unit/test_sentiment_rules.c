@@ -2,9 +2,11 @@
  * Unit tests for the sentiment rules, one table row per rule and language:
  * negation and its scope, idioms, contrast and clause boundaries,
  * intensifiers and dampeners, emoji and emoticons, slang, elisions, the
- * stemming fallback (and its limit: a base word does not take the opinion
- * of a longer derived word), derived lexicon entries as weak cues, and two
- * brands in one text. Rows assert a sign or the order of two scores.
+ * stemming fallback (and its limits: a base word does not take the opinion
+ * of a longer derived word, nor a noun that of an adjective of the same
+ * root), derived lexicon entries as weak cues, emoji outside negation,
+ * names, questions, and two brands in one text. Rows assert a sign or the
+ * order of two scores.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,6 +100,25 @@ static const label_case label_cases[] = {
     {"en_stem_disappoints", "en", "disappoints", -1},
     {"en_base_word_not_derived_adjective_time", "en", "it's about time", 0},
     {"en_base_word_not_derived_adjective_thought", "en", "I thought so", 0},
+    {"en_noun_of_same_root_not_adjective_politics", "en", "politics", 0},
+    {"en_noun_of_same_root_not_adjective_attention", "en", "attention", 0},
+    {"en_plural_noun_not_adjective_times", "en", "times", 0},
+    {"en_stem_through_inflected_entry_perplexing", "en", "perplexing", -1},
+    {"fr_noun_of_same_root_not_adjective_position", "fr", "position", 0},
+    {"fr_verb_not_adjective_genere", "fr", "il génère", 0},
+    {"fr_stem_verb_imperfect_detestait", "fr", "il détestait", -1},
+    /* emoji and emoticons are outside a negation's reach */
+    {"en_emoticon_after_negation_stays_positive", "en", "I don't know :)", 1},
+    {"fr_emoticon_after_ne_pas_stays_negative", "fr", "je ne sais pas :(", -1},
+    /* "won't", "can't": the auxiliary is not the word it spells */
+    {"en_wont_is_not_won", "en", "he won't", 0},
+    {"en_won_alone_positive", "en", "we won", 1},
+    {"en_cant_wait_idiom_positive", "en", "I can't wait", 1},
+    {"en_used_to_love_negative", "en", "I used to love this band", -1},
+    /* capitalised words inside a sentence next to another are names */
+    {"en_name_carries_no_opinion", "en", "we saw Taylor Swift in concert", 0},
+    {"en_same_word_lower_case_is_opinion", "en", "a swift reply from the support team", 1},
+    {"fr_fixed_term_developpement_durable_neutral", "fr", "le développement durable", 0},
     /* derived entries are weak cues: facts alone stay neutral */
     {"fr_plain_fact_neutral", "fr", "Le train part à huit heures", 0},
 };
@@ -130,6 +151,9 @@ static const order_case order_cases[] = {
     {"en_extremely_above_plain", "en", "good", "extremely good"},
     {"en_kind_of_dampens", "en", "kind of good", "good"},
     {"en_not_very_good_below_good", "en", "not very good", "good"},
+    {"en_praise_in_question_below_statement", "en", "is it good?", "it is good"},
+    {"fr_praise_in_question_below_statement", "fr", "c'est bien ?", "c'est bien"},
+    {"en_like_alone_below_i_like", "en", "just like that", "I like that"},
 };
 
 static void order_rows(void **state)
@@ -186,6 +210,28 @@ static void user_entry_reaches_inflections(void **state)
     senti_close(e);
 }
 
+/* Weak cues (|valence| <= 0.2, as derived entries are) are associations
+ * learned from texts as written: negation does not flip them, boosters
+ * scale them instead of adding a full step, capitals add nothing, and one
+ * alone stays under the neutral band. */
+static void weak_cues_are_not_negated_or_emphasised(void **state)
+{
+    (void)state;
+    senti_engine *e = NULL;
+    assert_int_equal(senti_open(&e), VG_OK);
+    assert_int_equal(senti_lexicon_add(e, "en", "zorblat", 0.15), VG_OK);
+    static const char *const texts[] = {"zorblat", "not zorblat", "very zorblat",
+                                        "the ZORBLAT here"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        senti_result r;
+        assert_int_equal(senti_score(e, texts[i], strlen(texts[i]), "en", &r, NULL), VG_OK);
+        if (!(r.compound > 0) || r.label != 0)
+            fail_msg("\"%s\" scored %+.4f (label %d): want a weak positive", texts[i],
+                     r.compound, r.label);
+    }
+    senti_close(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +239,7 @@ int main(void)
         cmocka_unit_test(order_rows),
         cmocka_unit_test(two_brands_in_one_text_each_get_their_polarity),
         cmocka_unit_test(user_entry_reaches_inflections),
+        cmocka_unit_test(weak_cues_are_not_negated_or_emphasised),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -63,6 +63,63 @@ static void copies_are_near_and_others_far(void **state)
     }
 }
 
+static void fingerprint_of(const char *s, text_fingerprint *f)
+{
+    text_tokens *t = NULL;
+    assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
+    text_fingerprint_from(t, 0, f);
+    text_tokens_free(t);
+}
+
+static int shared_keys(const text_fingerprint *a, const text_fingerprint *b)
+{
+    int n = 0;
+    for (int i = 0; i < TEXT_COPY_KEYS; i++)
+        n += a->keys[i] != 0 && a->keys[i] == b->keys[i];
+    return n;
+}
+
+/* Copies edited the way republishers edit them (a credit line, a byline,
+ * a changed word, a "read also" line) share a key and stay within
+ * TEXT_SIMHASH_COPY; another article on the same story does not pass
+ * both tests. */
+static void fingerprints_tell_edited_copies_from_other_articles(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *b;
+        int copy;
+    } cases[] = {
+        {ARTICLE " (avec AFP)", 1},
+        {"Par notre correspondant à Nantes. " ARTICLE, 1},
+        {ARTICLE " Lire aussi : comment obtenir un dédommagement.", 1},
+        {"Une panne géante a privé de fibre des milliers d'abonnés de Fibrelia "
+         "lundi soir dans le Grand Ouest. L'opérateur évoque un incident sur un "
+         "équipement de cœur de réseau à Nantes et promet un retour à la normale "
+         "dans la nuit. Les clients professionnels ont été les plus touchés, "
+         "selon plusieurs entreprises jointes par notre rédaction, qui "
+         "réclament un geste commercial. Le service client, saturé, renvoyait "
+         "vers une page d'information mise à jour toutes les heures.", 1},
+        {"Fibrelia annonce une hausse de ses tarifs au premier janvier pour "
+         "les abonnés fibre du Grand Ouest. L'opérateur justifie la mesure par "
+         "le coût des équipements de cœur de réseau et promet de nouveaux "
+         "services aux clients professionnels dès le printemps.", 0},
+        {"Panne Fibrelia : le service client, saturé, renvoyait vers une page "
+         "d'information. Les abonnés du Grand Ouest dénoncent une communication "
+         "tardive et réclament un geste commercial à l'opérateur.", 0},
+    };
+    text_fingerprint a, b;
+    fingerprint_of(ARTICLE, &a);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fingerprint_of(cases[i].b, &b);
+        int d = text_simhash_distance(a.simhash, b.simhash);
+        int copy = shared_keys(&a, &b) > 0 && d <= TEXT_SIMHASH_COPY;
+        if (copy != cases[i].copy)
+            fail_msg("case %zu: %d shared keys, distance %d, expected %s", i,
+                     shared_keys(&a, &b), d, cases[i].copy ? "copy" : "not a copy");
+    }
+}
+
 static void empty_and_short_texts(void **state)
 {
     (void)state;
@@ -79,6 +136,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(copies_are_near_and_others_far),
+        cmocka_unit_test(fingerprints_tell_edited_copies_from_other_articles),
         cmocka_unit_test(empty_and_short_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
