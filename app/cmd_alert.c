@@ -12,6 +12,7 @@
 #include "core/vtime.h"
 #include "monitor/alert.h"
 #include "monitor/detect.h"
+#include "monitor/mail.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -27,8 +28,10 @@ static int usage_alert(void)
            "       vigie alert rm ID\n"
            "       vigie alert test ID\n\n"
            "CHANNEL is webhook:URL (JSON POST; signed with HMAC-SHA256 in\n"
-           "X-Vigie-Signature when a secret is set), exec:COMMAND (the alert JSON\n"
-           "on its standard input) or log. --severity is the least severity that\n"
+           "X-Vigie-Signature when a secret is set),\n"
+           "smtp[s]://[USER[:PASSWORD]@]HOST[:PORT]/?from=ADDR&to=ADDR[,ADDR...]\n"
+           "(a mail; the secret, if set, is the password), exec:COMMAND (the alert\n"
+           "JSON on its standard input) or log. --severity is the least severity that\n"
            "is sent (default medium); --cooldown (default 6h) stops repeats for a\n"
            "brand and metric unless the storm gets more severe. --secret-env names\n"
            "an environment variable holding the secret. `test` sends a sample\n"
@@ -44,9 +47,16 @@ static int usage_alerts(void)
     return APP_OK;
 }
 
-/* The channel for display: a webhook keeps scheme and host only. */
+/* The channel for display: a webhook keeps scheme and host only, a mail
+ * channel loses its password. */
 static void channel_display(const char *channel, char *out, size_t cap)
 {
+    if (strncmp(channel, "smtp", 4) == 0) {
+        char *r = mail_channel_redact(channel);
+        snprintf(out, cap, "%s", r ? r : "smtp://…");
+        free(r);
+        return;
+    }
     if (strncmp(channel, "webhook:", 8) == 0) {
         const char *p = strstr(channel + 8, "://");
         const char *slash = p ? strchr(p + 3, '/') : NULL;
@@ -119,9 +129,12 @@ static int alert_add(app_ctx *ctx, int argc, char **argv)
         return app_usage_error("alert add", "no brand '%s' (see vigie brand list)", brand);
     if (err != VG_OK)
         return app_fail("alert add", "%s", vg_error_last());
-    if (!ctx->quiet)
+    if (!ctx->quiet) {
+        char shown[512];
+        channel_display(channel, shown, sizeof shown);
         printf("alert rule %lld: %s %s -> %s\n", (long long)id, brand, metric,
-               strncmp(channel, "webhook:", 8) == 0 ? "webhook" : channel);
+               strncmp(channel, "webhook:", 8) == 0 ? "webhook" : shown);
+    }
     return APP_OK;
 }
 
@@ -277,6 +290,24 @@ int cmd_alert(app_ctx *ctx, int argc, char **argv)
     return app_usage_error("alert", "unknown action '%s' (add, list, rm, test)", argv[1]);
 }
 
+/* The first three top terms of an alert's detail, comma-joined ("-" when none). */
+static void top_terms(const char *detail, char *out, size_t cap)
+{
+    json_t *d = detail ? json_loads(detail, 0, NULL) : NULL;
+    json_t *terms = json_object_get(d, "top_terms");
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(terms) && i < 3 && len < cap; i++) {
+        const char *t = json_string_value(json_object_get(json_array_get(terms, i), "term"));
+        int k = snprintf(out + len, cap - len, "%s%s", len ? ", " : "", t ? t : "?");
+        if (k > 0)
+            len += (size_t)k;
+    }
+    if (!out[0])
+        snprintf(out, cap, "-");
+    json_decref(d);
+}
+
 int cmd_alerts(app_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"since", required_argument, NULL, 's'},
@@ -312,8 +343,8 @@ int cmd_alerts(app_ctx *ctx, int argc, char **argv)
         return app_fail("alerts", "%s", vg_error_last());
     json_t *arr = fmt == APP_FMT_JSON ? json_array() : NULL;
     if (!arr)
-        printf("%-20s %-16s %-15s %-7s %10s %10s %s\n", "BUCKET", "BRAND", "METRIC", "SEVERITY",
-               "OBSERVED", "EXPECTED", "DELIVERED");
+        printf("%-20s %-16s %-15s %-7s %10s %10s %-9s %s\n", "BUCKET", "BRAND", "METRIC",
+               "SEVERITY", "OBSERVED", "EXPECTED", "DELIVERED", "TOP TERMS");
     for (size_t i = 0; i < n; i++) {
         char bucket[21], state[64];
         vg_time_iso(v[i].bucket_start, bucket);
@@ -322,18 +353,25 @@ int cmd_alerts(app_ctx *ctx, int argc, char **argv)
         else
             snprintf(state, sizeof state, "%d/%d", v[i].delivered, v[i].deliveries);
         if (arr) {
-            json_t *o = json_pack("{sI ss ss ss ss sf sf sf sf sf si si si s?s}", "id",
+            json_t *o = json_pack("{sI ss ss ss ss sf sf sf sf sf si si si ss?}", "id",
                                   (json_int_t)v[i].id, "bucket_start", bucket, "brand",
                                   v[i].brand, "metric", v[i].metric, "severity", v[i].severity,
                                   "observed", v[i].observed, "expected", v[i].expected, "low",
                                   v[i].low, "high", v[i].high, "score", v[i].score, "deliveries",
                                   v[i].deliveries, "delivered", v[i].delivered, "attempts",
                                   v[i].attempts, "last_error", v[i].last_error);
+            json_t *detail = v[i].detail ? json_loads(v[i].detail, 0, NULL) : NULL;
+            if (o && detail)
+                json_object_set_new(o, "detail", detail);
+            else
+                json_decref(detail);
             if (o)
                 json_array_append_new(arr, o);
         } else {
-            printf("%-20s %-16s %-15s %-7s %10.1f %10.1f %s\n", bucket, v[i].brand, v[i].metric,
-                   v[i].severity, v[i].observed, v[i].expected, state);
+            char terms[128];
+            top_terms(v[i].detail, terms, sizeof terms);
+            printf("%-20s %-16s %-15s %-7s %10.1f %10.1f %-9s %s\n", bucket, v[i].brand,
+                   v[i].metric, v[i].severity, v[i].observed, v[i].expected, state, terms);
         }
     }
     if (arr) {

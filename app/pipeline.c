@@ -23,8 +23,10 @@
 #include "app/app.h"
 #include "monitor/alert.h"
 #include "monitor/buckets.h"
+#include "monitor/digest_schedule.h"
 #include "monitor/matcher.h"
 #include "monitor/query.h"
+#include "monitor/report.h"
 #include "parser/feed.h"
 #include "parser/html.h"
 #include "sentiment/senti.h"
@@ -905,17 +907,33 @@ static void *delivery_main(void *arg)
         return NULL;
     }
     alert_deliver_opts opts = ALERT_DELIVER_OPTS_INIT;
+    /* Scheduled digests go out from this thread too, checked at start
+     * (a Monday missed while stopped is sent now) and then every minute.
+     * A slow mail server holds alerts back by at most the timeout, once a
+     * week, which is not worth a thread and a connection of its own. */
+    digest_schedule_opts dso = DIGEST_SCHEDULE_OPTS_INIT;
+    dso.timeout_ms = 30000;
+    int64_t next_digest = 0;
     while (!stopping(p) && !atomic_load(&p->fetcher_done)) {
         int ok = 0, bad = 0;
         if (alert_deliver_pending(st, &opts, vg_now(), &ok, &bad) != VG_OK)
             VG_WARN("alert delivery: %s", vg_error_last());
         if (ok || bad)
             VG_INFO("alerts: %d delivered, %d to retry", ok, bad);
+        if (vg_mono_ms() >= next_digest) {
+            int sent = 0, failed = 0;
+            if (digest_schedule_run_due(st, vg_now(), &dso, &sent, &failed) != VG_OK)
+                VG_WARN("digest schedules: %s", vg_error_last());
+            if (sent || failed)
+                VG_INFO("digests: %d mailed, %d failed", sent, failed);
+            next_digest = vg_mono_ms() + 60000;
+        }
         for (int i = 0; i < 50 && !stopping(p) && !atomic_load(&p->fetcher_done); i++) {
             struct timespec ts = {0, 100 * 1000000L};
             nanosleep(&ts, NULL);
         }
     }
+    report_png_release();
     store_close(st);
     return NULL;
 }

@@ -4,7 +4,10 @@
  * "webhook:URL" (a JSON POST with a `text` field, an Idempotency-Key
  * header and, when the rule has a secret, X-Vigie-Signature:
  * sha256=HMAC-SHA256(secret, body) in hex), "exec:COMMAND" (the JSON on
- * the command's standard input, success = exit status 0) and "log".
+ * the command's standard input, success = exit status 0), "smtp://" and
+ * "smtps://" (a mail with a text and an HTML part, the key in an
+ * X-Vigie-Alert-Key header; channel syntax in mail.h; a rule's secret is
+ * the SMTP password when the channel names only a user) and "log".
  * Secrets are never logged or returned in errors.
  */
 #ifndef VG_ALERT_H
@@ -48,5 +51,15 @@ vg_err alert_send(const char *channel, const char *secret, const char *idem_key,
  * connections are not shared between threads). VG_EDB on store errors. */
 vg_err alert_deliver_pending(store *st, const alert_deliver_opts *opts, int64_t now,
                              int *delivered, int *failed);
+
+/* The detail of an alert on brand_id's bucket [from, to), as compact JSON
+ * (malloc'd; free()): {"bucket_mentions", "reference_mentions",
+ * "top_terms": [{"term", "count", "reference_count"}] (at most 5 words or
+ * phrases whose share rose most against the brand's two weeks before,
+ * by G²), "negative_mentions": [{"score", "snippet", "url", "title",
+ * "published_at"}] (at most 3, most negative first)}. Reads the store
+ * inside the caller's transaction and writes nothing. VG_EDB, VG_ENOMEM.
+ * (monitor/alert_detail.c) */
+vg_err alert_detail_build(store *st, int64_t brand_id, int64_t from, int64_t to, char **out);
 
 #endif

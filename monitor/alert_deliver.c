@@ -1,14 +1,17 @@
 /*
  * Alert delivery (see alert.h): renders a queued delivery as JSON, sends
- * it on its channel (libcurl for webhooks, posix_spawn for commands, the
- * log) and records success or the next retry in the store. It runs on
- * its own thread so a slow receiver never stalls crawling; the outbox
- * rows make every alert survive a crash until it is delivered.
+ * it on its channel (libcurl for webhooks and mail, posix_spawn for
+ * commands, the log) and records success or the next retry in the
+ * store. It runs on its own thread so a slow receiver never stalls
+ * crawling; the outbox rows make every alert survive a crash until it
+ * is delivered.
  */
 #include "monitor/alert.h"
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/vtime.h"
+#include "monitor/mail.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -24,6 +27,9 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* The readable text of an alert is cut past this. */
+#define ALERT_MAX_TEXT 4096
 
 vg_err alert_channel_check(const char *channel)
 {
@@ -42,26 +48,85 @@ vg_err alert_channel_check(const char *channel)
             return vg_error_set(VG_EINVAL, "exec: needs a command");
         return VG_OK;
     }
-    return vg_error_set(VG_EINVAL, "unknown channel '%s' (webhook:URL, exec:COMMAND, log)",
-                        channel);
+    if (strncmp(channel, "smtp://", 7) == 0 || strncmp(channel, "smtps://", 8) == 0) {
+        mail_target t;
+        vg_err err = mail_target_parse(channel, &t);
+        mail_target_free(&t);
+        return err;
+    }
+    /* Redacted: an unknown scheme may still carry a password. */
+    char *shown = mail_channel_redact(channel);
+    vg_err err = vg_error_set(VG_EINVAL,
+                              "unknown channel '%s' (webhook:URL, smtp://..., smtps://..., "
+                              "exec:COMMAND, log)",
+                              shown ? shown : "?");
+    free(shown);
+    return err;
+}
+
+/* A string member of o, "" when absent. */
+static const char *jstr(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* The readable summary: the figures on the first line, then what the
+ * bucket said (top terms, the most negative mentions) when the detail
+ * has it. Chat webhooks show this `text` as is; mails start with it. */
+static void render_text(const store_delivery *d, json_t *detail, vg_buf *b)
+{
+    char bucket[21];
+    vg_time_iso(d->bucket_start, bucket);
+    const char *unit = strcmp(d->metric, "negative-share") == 0 ? "%" : "";
+    vg_buf_printf(b,
+                  "[vigie] %s alert: %s %s at %.0f%s in the bucket from %s "
+                  "(expected %.0f%s, usual range %.0f-%.0f%s; unusualness %.2f)",
+                  d->severity, d->brand, d->metric, d->observed, unit, bucket, d->expected, unit,
+                  d->low, d->high, unit, d->score);
+    json_t *terms = json_object_get(detail, "top_terms");
+    if (json_array_size(terms) > 0) {
+        vg_buf_puts(b, "\nTop terms:");
+        for (size_t i = 0; i < json_array_size(terms); i++) {
+            json_t *t = json_array_get(terms, i);
+            vg_buf_printf(b, "%s %s (%lld)", i ? "," : "", jstr(t, "term"),
+                          (long long)json_integer_value(json_object_get(t, "count")));
+        }
+    }
+    json_t *neg = json_object_get(detail, "negative_mentions");
+    if (json_array_size(neg) > 0)
+        vg_buf_puts(b, "\nMost negative mentions:");
+    for (size_t i = 0; i < json_array_size(neg); i++) {
+        json_t *m = json_array_get(neg, i);
+        vg_buf_printf(b, "\n- %+.2f \"%s\" %s", json_number_value(json_object_get(m, "score")),
+                      jstr(m, "snippet"), jstr(m, "url"));
+    }
 }
 
 vg_err alert_render_json(const store_delivery *d, char **out)
 {
-    char bucket[21], created[21], text[512];
+    char bucket[21], created[21];
+    vg_buf text;
     *out = NULL;
     vg_time_iso(d->bucket_start, bucket);
     vg_time_iso(d->created_at, created);
-    const char *unit = strcmp(d->metric, "negative-share") == 0 ? "%" : "";
-    snprintf(text, sizeof text,
-             "[vigie] %s alert: %s %s at %.0f%s in the bucket from %s "
-             "(expected %.0f%s, usual range %.0f-%.0f%s)",
-             d->severity, d->brand, d->metric, d->observed, unit, bucket, d->expected, unit,
-             d->low, d->high, unit);
-    json_t *o = json_object();
-    if (!o)
+    json_t *detail = d->detail ? json_loads(d->detail, 0, NULL) : NULL;
+    vg_buf_init(&text, ALERT_MAX_TEXT);
+    render_text(d, detail, &text);
+    if (text.err == VG_ENOMEM) {
+        json_decref(detail);
+        vg_buf_free(&text);
         return vg_error_set(VG_ENOMEM, "out of memory");
-    json_object_set_new(o, "text", json_string(text));
+    }
+    json_t *o = json_object();
+    if (!o) {
+        json_decref(detail);
+        vg_buf_free(&text);
+        return vg_error_set(VG_ENOMEM, "out of memory");
+    }
+    /* Past the cap the text is cut, not refused: the figures come first. */
+    json_object_set_new(o, "text", json_string(vg_buf_str(&text) ? vg_buf_str(&text) : ""));
+    vg_buf_free(&text);
     json_object_set_new(o, "brand", json_string(d->brand));
     json_object_set_new(o, "metric", json_string(d->metric));
     json_object_set_new(o, "severity", json_string(d->severity));
@@ -74,11 +139,8 @@ vg_err alert_render_json(const store_delivery *d, char **out)
     json_object_set_new(o, "created_at", json_string(created));
     json_object_set_new(o, "alert_id", json_integer(d->alert_id));
     json_object_set_new(o, "idempotency_key", json_string(d->idem_key));
-    if (d->detail) {
-        json_t *detail = json_loads(d->detail, 0, NULL);
-        if (detail)
-            json_object_set_new(o, "detail", detail);
-    }
+    if (detail)
+        json_object_set_new(o, "detail", detail);
     *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return *out ? VG_OK : vg_error_set(VG_ENOMEM, "out of memory");
@@ -192,6 +254,181 @@ static vg_err send_exec(const char *command, const char *json)
     return VG_OK;
 }
 
+/* HTML-escapes s into b. */
+static void put_html(vg_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': vg_buf_puts(b, "&amp;"); break;
+        case '<': vg_buf_puts(b, "&lt;"); break;
+        case '>': vg_buf_puts(b, "&gt;"); break;
+        case '"': vg_buf_puts(b, "&quot;"); break;
+        case '\'': vg_buf_puts(b, "&#39;"); break;
+        default: vg_buf_putc(b, *s);
+        }
+    }
+}
+
+/* The HTML part of an alert mail: the same facts as the text part. */
+static void render_html(json_t *doc, vg_buf *b)
+{
+    json_t *detail = json_object_get(doc, "detail");
+    const char *metric = jstr(doc, "metric");
+    const char *unit = strcmp(metric, "negative-share") == 0 ? "%" : "";
+    vg_buf_puts(b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
+    put_html(b, jstr(doc, "brand"));
+    vg_buf_puts(b, " alert</title></head>\n<body style=\"font-family:sans-serif\">\n<h2>");
+    put_html(b, jstr(doc, "severity"));
+    vg_buf_puts(b, " alert: ");
+    put_html(b, jstr(doc, "brand"));
+    vg_buf_puts(b, " &mdash; ");
+    put_html(b, metric);
+    vg_buf_puts(b, "</h2>\n<table>\n<tr><th align=\"left\">Bucket from</th><td>");
+    put_html(b, jstr(doc, "bucket_start"));
+    vg_buf_printf(b,
+                  "</td></tr>\n<tr><th align=\"left\">Observed</th><td>%.0f%s</td></tr>\n"
+                  "<tr><th align=\"left\">Expected</th><td>%.0f%s (usual range %.0f&ndash;%.0f%s)"
+                  "</td></tr>\n<tr><th align=\"left\">Unusualness</th><td>%.2f</td></tr>\n"
+                  "</table>\n",
+                  json_number_value(json_object_get(doc, "observed")), unit,
+                  json_number_value(json_object_get(doc, "expected")), unit,
+                  json_number_value(json_object_get(doc, "low")),
+                  json_number_value(json_object_get(doc, "high")), unit,
+                  json_number_value(json_object_get(doc, "score")));
+    json_t *terms = json_object_get(detail, "top_terms");
+    if (json_array_size(terms) > 0) {
+        vg_buf_puts(b, "<h3>Top terms</h3>\n<ul>\n");
+        for (size_t i = 0; i < json_array_size(terms); i++) {
+            json_t *t = json_array_get(terms, i);
+            vg_buf_puts(b, "<li>");
+            put_html(b, jstr(t, "term"));
+            vg_buf_printf(b, " (%lld)</li>\n",
+                          (long long)json_integer_value(json_object_get(t, "count")));
+        }
+        vg_buf_puts(b, "</ul>\n");
+    }
+    json_t *neg = json_object_get(detail, "negative_mentions");
+    if (json_array_size(neg) > 0) {
+        vg_buf_puts(b, "<h3>Most negative mentions</h3>\n<ul>\n");
+        for (size_t i = 0; i < json_array_size(neg); i++) {
+            json_t *m = json_array_get(neg, i);
+            const char *url = jstr(m, "url");
+            vg_buf_printf(b, "<li>%+.2f &ldquo;", json_number_value(json_object_get(m, "score")));
+            put_html(b, jstr(m, "snippet"));
+            vg_buf_puts(b, "&rdquo;");
+            /* Only web links become links: a stored URL is untrusted. */
+            if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) {
+                vg_buf_puts(b, " <a href=\"");
+                put_html(b, url);
+                vg_buf_puts(b, "\">");
+                put_html(b, url);
+                vg_buf_puts(b, "</a>");
+            }
+            vg_buf_puts(b, "</li>\n");
+        }
+        vg_buf_puts(b, "</ul>\n");
+    }
+    vg_buf_puts(b, "<p style=\"color:#666\">Alert key: ");
+    put_html(b, jstr(doc, "idempotency_key"));
+    vg_buf_puts(b, "</p>\n</body></html>\n");
+}
+
+/* The server URL with the rule's secret as the password, for a channel
+ * written smtp://user@host/... so the password stays out of the rule's
+ * text (and of `ps` when the rule is added). */
+static vg_err url_with_secret(const char *url, const char *secret, char **out)
+{
+    *out = NULL;
+    const char *auth = strstr(url, "://");
+    const char *at = auth ? strrchr(auth + 3, '@') : NULL;
+    if (!at)
+        return vg_error_set(VG_EINVAL, "smtp: a secret needs a user in the channel "
+                                       "(smtp://USER@host/...)");
+    if (memchr(auth + 3, ':', (size_t)(at - (auth + 3))))
+        return vg_error_set(VG_EINVAL, "smtp: the channel has a password and a secret is set");
+    char *enc = curl_easy_escape(NULL, secret, 0);
+    if (!enc)
+        return vg_error_set(VG_ENOMEM, "out of memory");
+    vg_buf b;
+    vg_buf_init(&b, 4096);
+    vg_buf_append(&b, url, (size_t)(at - url));
+    vg_buf_printf(&b, ":%s%s", enc, at);
+    memset(enc, 0, strlen(enc));
+    curl_free(enc);
+    if (b.err != VG_OK) {
+        vg_buf_free(&b);
+        return vg_error_set(VG_ENOMEM, "out of memory");
+    }
+    *out = vg_buf_detach(&b);
+    return VG_OK;
+}
+
+/* Sends the alert document as a mail: the text part is the document's
+ * `text` plus the key, the HTML part the same facts; the idempotency key
+ * goes in X-Vigie-Alert-Key and, as the Message-ID, lets mail readers
+ * fold a re-sent copy. */
+static vg_err send_mail(const char *channel, const char *secret, const char *idem_key,
+                        const char *json, long timeout_ms)
+{
+    mail_target t;
+    vg_err err;
+    json_t *doc = NULL;
+    char *msg = NULL;
+    size_t len = 0;
+    vg_buf text, html, sub, key;
+    vg_buf_init(&text, 64 * 1024);
+    vg_buf_init(&html, 256 * 1024);
+    vg_buf_init(&sub, 1024);
+    vg_buf_init(&key, 256);
+    if ((err = mail_target_parse(channel, &t)) != VG_OK)
+        goto cleanup;
+    if (secret && *secret) {
+        char *url = NULL;
+        if ((err = url_with_secret(t.url, secret, &url)) != VG_OK)
+            goto cleanup;
+        free(t.url);
+        t.url = url;
+    }
+    if (!(doc = json_loads(json, 0, NULL))) {
+        err = vg_error_set(VG_EINVAL, "smtp: alert document is not JSON");
+        goto cleanup;
+    }
+    const char *metric = jstr(doc, "metric");
+    vg_buf_printf(&sub, "[vigie] %s alert: %s %s %.0f%s (expected %.0f)", jstr(doc, "severity"),
+                  jstr(doc, "brand"), metric, json_number_value(json_object_get(doc, "observed")),
+                  strcmp(metric, "negative-share") == 0 ? "%" : "",
+                  json_number_value(json_object_get(doc, "expected")));
+    vg_buf_printf(&text, "%s\n\nAlert key: %s\n", jstr(doc, "text"), idem_key);
+    render_html(doc, &html);
+    vg_buf_printf(&key, "X-Vigie-Alert-Key: %s", idem_key);
+    if (text.err || html.err || sub.err || key.err) {
+        err = vg_error_set(VG_ENOMEM, "smtp: alert mail too large");
+        goto cleanup;
+    }
+    /* Brand names are the user's: a line break would forge headers. */
+    if ((err = mail_header_check(vg_buf_str(&sub), "subject")) != VG_OK ||
+        (err = mail_header_check(idem_key, "alert key")) != VG_OK)
+        goto cleanup;
+    const char *extra[] = {vg_buf_str(&key), "Auto-Submitted: auto-generated", NULL};
+    mail_message m = {.from = t.from, .to = t.to, .nto = t.nto, .subject = vg_buf_str(&sub),
+                      .text = vg_buf_str(&text), .html = vg_buf_str(&html),
+                      .extra_headers = extra, .date = vg_now(), .message_id = idem_key};
+    if ((err = mail_message_build(&m, &msg, &len)) != VG_OK)
+        goto cleanup;
+    err = mail_send(&t, msg, len, timeout_ms);
+cleanup:
+    if (t.url) /* it may hold the secret */
+        memset(t.url, 0, strlen(t.url));
+    mail_target_free(&t);
+    json_decref(doc);
+    free(msg);
+    vg_buf_free(&text);
+    vg_buf_free(&html);
+    vg_buf_free(&sub);
+    vg_buf_free(&key);
+    return err;
+}
+
 vg_err alert_send(const char *channel, const char *secret, const char *idem_key,
                   const char *json, long timeout_ms)
 {
@@ -204,6 +441,8 @@ vg_err alert_send(const char *channel, const char *secret, const char *idem_key,
     }
     if (strncmp(channel, "webhook:", 8) == 0)
         return send_webhook(channel + 8, secret, idem_key, json, timeout_ms);
+    if (strncmp(channel, "smtp", 4) == 0)
+        return send_mail(channel, secret, idem_key, json, timeout_ms);
     return send_exec(channel + 5, json);
 }
 

@@ -9,6 +9,9 @@
  */
 #include "monitor/buckets.h"
 
+#include "core/log.h"
+#include "monitor/alert.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,9 +153,16 @@ static vg_err judge(bucket_monitor *m, brand_state *b, store *st, int final, int
         (*alerts)++;
         if (!st)
             continue;
+        /* What the bucket says (top terms, worst mentions); an alert
+         * without its detail still beats no alert. */
+        char *detail = NULL;
+        if (alert_detail_build(st, b->brand_id, b->cur.start, b->cur.start + m->p.width,
+                               &detail) != VG_OK)
+            VG_WARN("alert detail left out: %s", vg_error_last());
         store_alert a = {b->brand_id, metric_names[k], b->cur.start, value, r.expected,
-                         r.low, r.high, r.score, (int)r.severity, NULL, now};
+                         r.low, r.high, r.score, (int)r.severity, detail, now};
         vg_err err = store_alert_record(st, &a, NULL, NULL);
+        free(detail);
         if (err != VG_OK)
             return err;
     }

@@ -18,10 +18,11 @@ typedef struct detect_params {
     double baseline_halflife; /* seconds: memory of the level (default 1 day) */
     double profile_halflife;  /* seconds: memory of the hour-of-day profile (default 7 days) */
     double threshold;         /* z (in noise units) at which a bucket alerts (default 5) */
-    double min_excess;        /* an alert needs at least this many counts above expected (default 8) */
+    double min_excess;        /* an alert needs at least this many counts above expected in
+                               * the span judged, the last quarter-hour (default 8) */
     double quiet;             /* seconds below the exit level that end a storm (default 6 h) */
     double warmup;            /* seconds of history before any alert (default 1 day) */
-    double memory;            /* seconds: half-life of past surprises (default 14 days) */
+    double memory;            /* seconds: half-life of the series' past surprises (default 14 days) */
 } detect_params;
 
 #define DETECT_PARAMS_INIT {86400.0, 7 * 86400.0, 5.0, 8.0, 6 * 3600.0, 86400.0, 14 * 86400.0}
@@ -38,9 +39,10 @@ typedef struct detect_result {
     double score;      /* in [0, 1]; >= 0.5 exactly when alert is set */
     int alert;         /* 1 at the start of a storm, or when it worsens */
     int in_storm;      /* 1 while the series is unusually high */
-    double z;          /* how many noise units above expected */
+    double z;          /* noise units above expected, on the most unusual time scale */
     double expected;   /* expected value of this bucket */
-    double low, high;  /* usual range of this bucket (about +-3 noise units) */
+    double low, high;  /* usual range of this bucket (about +-3 noise units, judged
+                        * on the last quarter-hour and divided back to one bucket) */
     detect_severity severity;
 } detect_result;
 

@@ -79,4 +79,83 @@ vg_err report_render_text(const digest *d, report_locale l, int markdown,
                           vg_buf *out);
 vg_err report_render_json(const digest *d, vg_buf *out);
 
+/* ---- charts as PNG and the digest as a mail (report_png.c,
+ * report_mail.c) ---- */
+
+/* The charts a digest draws; each has an SVG form (report_html.c) and a
+ * PNG form for mail clients that show no inline SVG. */
+typedef enum report_chart {
+    REPORT_CHART_DAILY,  /* b's daily volume stacked by sentiment */
+    REPORT_CHART_TREND,  /* b's net sentiment over DIGEST_TREND_WEEKS */
+    REPORT_CHART_SOV,    /* share of voice among d's brands (b unused) */
+    REPORT_CHART_ALERTS  /* b's alerts on a timeline of d's period */
+} report_chart;
+
+/* Largest PNG of one chart. */
+#define REPORT_PNG_MAX_BYTES (4u * 1024 * 1024)
+
+/* Draws chart kind of d (and brand b, NULL for REPORT_CHART_SOV) with
+ * cairo into a PNG in memory, with the palette, legends and numbers of
+ * the SVG version. *out (malloc'd, free()) receives len bytes.
+ * VG_ENOMEM, VG_ETOOBIG, VG_EINVAL (b missing), VG_EIO (cairo failed).
+ * Thread-safe: cairo's toy text API is the only shared state it uses. */
+vg_err report_png_chart(const digest *d, const digest_brand *b,
+                        report_chart kind, report_locale l,
+                        unsigned char **out, size_t *len);
+
+/* Releases what cairo and fontconfig cache for the whole process (font
+ * faces, the font configuration), so a leak checker sees a clean exit.
+ * Call once before exiting, when no thread draws any more; drawing again
+ * afterwards reloads them. */
+void report_png_release(void);
+
+/* One chart image of a mail: the PNG, the Content-ID it is referenced by
+ * (without angle brackets) and its alternative text. */
+typedef struct report_image {
+    char *cid, *alt;
+    unsigned char *png;
+    size_t len;
+} report_image;
+
+/* Frees the n images of v (their strings and PNGs) and v; NULL is fine. */
+void report_image_array_free(report_image *v, size_t n);
+
+/* The HTML digest for mail: as report_render_html, but every chart is an
+ * <img src="cid:..." alt="..."> whose PNG is appended to *imgs / *n
+ * (the caller frees them with report_image_array_free, also on error).
+ * cid_domain makes the Content-IDs unique ("chart3.<cid_domain>"). */
+vg_err report_render_html_mail(const digest *d, report_locale l,
+                               const char *cid_domain, vg_buf *out,
+                               report_image **imgs, size_t *n);
+
+/* Largest mail built. */
+#define REPORT_MAIL_MAX_BYTES (32u * 1024 * 1024)
+
+typedef struct report_mail_options {
+    const char *from;            /* envelope and header address, required */
+    const char *const *to;       /* nto addresses, at least one */
+    size_t nto;
+    int64_t date;                /* Date: header; 0 = vg_now() */
+    const char *brand;           /* the digest's brand for the subject, NULL = all */
+} report_mail_options;
+
+#define REPORT_MAIL_OPTIONS_INIT {NULL, NULL, 0, 0, NULL}
+
+/* Builds the digest d as an RFC 5322 message: multipart/related holding a
+ * multipart/alternative (text/plain: the txt digest; text/html: the mail
+ * HTML) and each chart as a base64 image/png with its Content-ID. From,
+ * To, Subject (RFC 2047 when not ASCII, in l's language), Date,
+ * Message-ID and MIME-Version headers; CRLF line ends; base64 lines of
+ * 76 characters. *out (malloc'd, NUL-terminated, free()) and *len.
+ * VG_EINVAL for a missing or unsafe address (CR, LF, <, >, comma),
+ * VG_ENOMEM, VG_ETOOBIG, errors of the renderers. */
+vg_err report_mail_build(const digest *d, report_locale l,
+                         const report_mail_options *o, char **out,
+                         size_t *len);
+
+/* The subject of d's mail in l, UTF-8 and not yet encoded: "Weekly
+ * digest — Fibrelia — Nov 16 – Nov 22, 2026". *out malloc'd (free()). */
+vg_err report_mail_subject(const digest *d, report_locale l,
+                           const char *brand, char **out);
+
 #endif

@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define C_POS "#1f5fa8"
@@ -43,10 +44,25 @@ static const char css[] =
     ".meta{color:#555;font-size:13px}"
     "svg text{font-family:inherit}";
 
+/* The mail mode (report_render_html_mail): each chart's SVG is written
+ * to a scratch buffer instead of the page, then replaced by an <img>
+ * of its PNG twin (report_png.c) carrying the SVG's title and
+ * description as alt text. */
+typedef struct mail_mode {
+    const char *domain; /* Content-IDs are "chartN.<domain>" */
+    vg_buf scratch;
+    vg_buf *page;
+    report_image *imgs;
+    size_t n;
+    vg_err err;
+} mail_mode;
+
 typedef struct ctx {
     vg_buf *out;
     report_locale l;
     int chart; /* unique ids within the page */
+    const digest *d;
+    mail_mode *mail; /* NULL: inline SVG for browsers */
 } ctx;
 
 static void esc(ctx *c, const char *s)
@@ -110,6 +126,11 @@ static void legend(ctx *c, int id, int x, int y)
 static void svg_open(ctx *c, int id, int w, int h, report_msg title,
                      const char *brand)
 {
+    if (c->mail != NULL) {
+        c->mail->page = c->out;
+        vg_buf_reset(&c->mail->scratch);
+        c->out = &c->mail->scratch;
+    }
     vg_buf_printf(c->out,
                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
                   " viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"t%d d%d\">"
@@ -121,6 +142,62 @@ static void svg_open(ctx *c, int id, int w, int h, report_msg title,
         esc(c, brand);
     }
     vg_buf_printf(c->out, "</title><desc id=\"d%d\">", id);
+}
+
+/* The text between open (found from the start of svg) and close. */
+static void between(vg_buf *out, const char *svg, const char *open,
+                    const char *close)
+{
+    const char *a = strstr(svg, open), *e;
+
+    if (a == NULL || (a = strchr(a, '>')) == NULL || (e = strstr(a, close)) == NULL)
+        return;
+    vg_buf_append(out, a + 1, (size_t)(e - a - 1));
+}
+
+/* Ends a chart: "</svg>" for browsers; in mail mode the captured SVG
+ * gives way to an <img> of the same chart drawn as PNG. */
+static void svg_close(ctx *c, report_chart kind, const digest_brand *b)
+{
+    mail_mode *m = c->mail;
+    report_image *img, *nv;
+    const char *svg, *hp;
+    vg_buf alt;
+    int height = CHART_H;
+
+    vg_buf_puts(c->out, "</svg>");
+    if (m == NULL)
+        return;
+    c->out = m->page;
+    svg = vg_buf_str(&m->scratch);
+    hp = strstr(svg, " height=\"");
+    if (hp != NULL)
+        height = (int)strtol(hp + 9, NULL, 10);
+    /* title and desc are escaped already, fit for an attribute as is. */
+    vg_buf_init(&alt, REPORT_MAX_BYTES);
+    between(&alt, svg, "<title id=", "</title>");
+    vg_buf_puts(&alt, ". ");
+    between(&alt, svg, "<desc id=", "</desc>");
+    nv = realloc(m->imgs, (m->n + 1) * sizeof *nv);
+    if (nv == NULL) {
+        m->err = VG_ENOMEM;
+        vg_buf_free(&alt);
+        return;
+    }
+    m->imgs = nv;
+    img = &m->imgs[m->n];
+    memset(img, 0, sizeof *img);
+    if (m->err == VG_OK)
+        m->err = report_png_chart(c->d, b, kind, c->l, &img->png, &img->len);
+    img->alt = vg_buf_detach(&alt);
+    vg_buf_init(&alt, 512);
+    vg_buf_printf(&alt, "chart%d.%s", c->chart, m->domain);
+    img->cid = vg_buf_detach(&alt);
+    m->n++;
+    if (img->alt == NULL || img->cid == NULL)
+        m->err = VG_ENOMEM;
+    vg_buf_printf(c->out, "<img src=\"cid:%s\" alt=\"%s\" width=\"%d\" height=\"%d\">",
+                  img->cid ? img->cid : "", img->alt ? img->alt : "", CHART_W, height);
 }
 
 /* ---- charts ---- */
@@ -201,7 +278,8 @@ static void daily_chart(ctx *c, const digest_brand *b)
         vg_buf_puts(c->out, "</text>");
     }
     legend(c, id, left, CHART_H - 16);
-    vg_buf_puts(c->out, "</svg></figure>");
+    svg_close(c, REPORT_CHART_DAILY, b);
+    vg_buf_puts(c->out, "</figure>");
 
     /* The numbers beside the chart. */
     vg_buf_printf(c->out, "<table class=\"numbers\"><thead><tr><th>%s</th>"
@@ -301,7 +379,8 @@ static void trend_chart(ctx *c, const digest_brand *b)
                               " text-anchor=\"middle\">%s</text>",
                       x, CHART_H - 8, wk + 5);
     }
-    vg_buf_puts(c->out, "</svg></figure>");
+    svg_close(c, REPORT_CHART_TREND, b);
+    vg_buf_puts(c->out, "</figure>");
     vg_buf_printf(c->out, "<table class=\"numbers\"><thead><tr><th>%s</th>"
                           "<th class=\"n\">%s</th><th class=\"n\">%s</th></tr></thead><tbody>",
                   tr(c, M_WEEK_OF), tr(c, M_MENTIONS), tr(c, M_NET));
@@ -355,7 +434,8 @@ static void sov_chart(ctx *c, const digest *d)
         pct(c, v->share);
         vg_buf_puts(c->out, "</text>");
     }
-    vg_buf_puts(c->out, "</svg></figure>");
+    svg_close(c, REPORT_CHART_SOV, NULL);
+    vg_buf_puts(c->out, "</figure>");
     vg_buf_printf(c->out, "<table class=\"numbers\"><thead><tr><th>%s</th>"
                           "<th class=\"n\">%s</th><th class=\"n\">%s</th>"
                           "<th class=\"n\">%s</th></tr></thead><tbody>",
@@ -398,7 +478,7 @@ static void alerts_timeline(ctx *c, const digest *d, const digest_brand *b)
                       x, i + 1);
     }
     defs(c, id);
-    vg_buf_puts(c->out, "</svg>");
+    svg_close(c, REPORT_CHART_ALERTS, b);
 }
 
 static void mention_list(ctx *c, const digest_mention *v, size_t n)
@@ -641,9 +721,10 @@ static void brand_section(ctx *c, const digest *d, const digest_brand *b,
     vg_buf_free(&s2);
 }
 
-vg_err report_render_html(const digest *d, report_locale l, vg_buf *out)
+static vg_err render_page(const digest *d, report_locale l, vg_buf *out,
+                          mail_mode *mail)
 {
-    ctx c = {out, l, 0};
+    ctx c = {out, l, 0, d, mail};
 
     vg_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
@@ -685,4 +766,29 @@ vg_err report_render_html(const digest *d, report_locale l, vg_buf *out)
     esc(&c, tr(&c, M_CORRECTED_NOTE));
     vg_buf_puts(out, "</p></section></main></body></html>\n");
     return out->err;
+}
+
+vg_err report_render_html(const digest *d, report_locale l, vg_buf *out)
+{
+    return render_page(d, l, out, NULL);
+}
+
+vg_err report_render_html_mail(const digest *d, report_locale l,
+                               const char *cid_domain, vg_buf *out,
+                               report_image **imgs, size_t *n)
+{
+    mail_mode m;
+    vg_err err;
+
+    memset(&m, 0, sizeof m);
+    m.domain = cid_domain != NULL ? cid_domain : "digest.vigie";
+    vg_buf_init(&m.scratch, REPORT_MAX_BYTES);
+    err = render_page(d, l, out, &m);
+    if (err == VG_OK && m.err != VG_OK)
+        err = m.err == VG_ENOMEM ? vg_error_set(VG_ENOMEM, "report: out of memory")
+                                 : m.err; /* report_png_chart set the message */
+    vg_buf_free(&m.scratch);
+    *imgs = m.imgs;
+    *n = m.n;
+    return err;
 }

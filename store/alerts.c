@@ -393,7 +393,8 @@ vg_err store_alert_list(store *st, int64_t since, store_alert_row **out, size_t 
         " (SELECT count(*) FROM alert_deliveries d WHERE d.alert_id = a.id),"
         " (SELECT count(*) FROM alert_deliveries d WHERE d.alert_id = a.id"
         "  AND d.delivered_at > 0),"
-        " (SELECT coalesce(sum(attempts), 0) FROM alert_deliveries d WHERE d.alert_id = a.id)"
+        " (SELECT coalesce(sum(attempts), 0) FROM alert_deliveries d WHERE d.alert_id = a.id),"
+        " a.detail"
         " FROM alerts a JOIN brands b ON b.id = a.brand_id"
         " WHERE a.created_at >= ?1 ORDER BY a.created_at DESC, a.id DESC",
         &s);
@@ -419,6 +420,7 @@ vg_err store_alert_list(store *st, int64_t since, store_alert_row **out, size_t 
         r->deliveries = sqlite3_column_int(s, 12);
         r->delivered = sqlite3_column_int(s, 13);
         r->attempts = sqlite3_column_int(s, 14);
+        r->detail = column_dup(s, 15, &err);
         if (err != VG_OK)
             goto cleanup;
     }
@@ -442,6 +444,7 @@ void store_alert_row_array_free(store_alert_row *v, size_t n)
         free(v[i].metric);
         free(v[i].severity);
         free(v[i].last_error);
+        free(v[i].detail);
     }
     free(v);
 }

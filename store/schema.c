@@ -231,6 +231,27 @@ static const char *const migrations[] = {
     "DROP INDEX mentions_brand_time_label;"
     "CREATE INDEX mentions_brand_time_label"
     "  ON mentions (brand_id, published_at, label, correction, document_id, copy);",
+    /* Digest schedules (issue 8): "every <weekday> at <hour> in <tz>,
+     * mail the digest of last week to <channel>". due_at is the
+     * occurrence last claimed; claiming it before sending makes a
+     * schedule fire once per occurrence, even across restarts
+     * (monitor/digest_schedule.c). */
+    "CREATE TABLE digest_schedules ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  weekday    INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),"
+    "  hour       INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),"
+    "  tz         TEXT NOT NULL,"
+    "  channel    TEXT NOT NULL,"
+    "  brand      TEXT,"
+    "  locale     TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  due_at     INTEGER NOT NULL DEFAULT 0,"
+    "  attempts   INTEGER NOT NULL DEFAULT 0,"
+    "  retry_at   INTEGER NOT NULL DEFAULT 0,"
+    "  sent_at    INTEGER NOT NULL DEFAULT 0,"
+    "  digest_id  INTEGER,"
+    "  last_error TEXT"
+    ");",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

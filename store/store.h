@@ -591,11 +591,60 @@ typedef struct store_alert_row {
     int64_t bucket_start, created_at;
     double observed, expected, low, high, score;
     int deliveries, delivered, attempts;
+    char *detail; /* JSON text (top terms, worst mentions), or NULL */
 } store_alert_row;
 
 /* Alerts created at or after since, newest first. */
 vg_err store_alert_list(store *st, int64_t since, store_alert_row **out,
                         size_t *n);
 void store_alert_row_array_free(store_alert_row *v, size_t n);
+
+/* What an alert saw (store/alert_detail.c): the mentions of brand_id
+ * published in [from, to), syndicated copies left out; negative_only
+ * keeps the negative ones, most negative first, else newest first. At
+ * most limit rows (0 or over 5000: 5000). *out (NULL when none) is freed
+ * with store_mention_row_array_free; brand and source_url stay NULL.
+ * Reads inside the caller's transaction if one is open. VG_EDB, VG_ENOMEM. */
+vg_err store_alert_window_mentions(store *st, int64_t brand_id, int64_t from,
+                                   int64_t to, int negative_only, int limit,
+                                   store_mention_row **out, size_t *n);
+
+/* ---- digest schedules (store/digest_schedule.c) ---- */
+
+/* "Every weekday (1 Monday .. 7 Sunday) at hour in tz, mail the digest of
+ * last week for brand (NULL: all) in locale to channel". due_at is the
+ * occurrence last claimed, attempts how many sends it started, retry_at
+ * when a failed one may be tried again (0: not), sent_at when it went. */
+typedef struct store_digest_schedule {
+    int64_t id;
+    int weekday, hour, attempts;
+    char *tz, *channel, *brand, *locale, *last_error;
+    int64_t created_at, due_at, retry_at, sent_at, digest_id;
+} store_digest_schedule;
+
+/* Adds s (its id and run state ignored; created_at 0: now). VG_EINVAL
+ * for a weekday, hour or missing field out of range. */
+vg_err store_digest_schedule_add(store *st, const store_digest_schedule *s,
+                                 int64_t *id_out);
+/* Every schedule, by id; free with store_digest_schedule_array_free. */
+vg_err store_digest_schedule_list(store *st, store_digest_schedule **out,
+                                  size_t *n);
+void store_digest_schedule_array_free(store_digest_schedule *v, size_t n);
+/* VG_ENOTFOUND when there is no schedule id. */
+vg_err store_digest_schedule_rm(store *st, int64_t id);
+/* Claims an attempt for schedule id, atomically (one statement, so two
+ * processes never both win). A new occurrence (due after the stored
+ * due_at) resets the state and counts attempt 1; otherwise a retry of
+ * the same occurrence is claimed when it is unsent, attempts equals
+ * seen_attempts and retry_at is set and not after now. VG_EEXISTS when
+ * the claim lost (nothing to do), VG_EDB. */
+vg_err store_digest_schedule_claim(store *st, int64_t id, int64_t due,
+                                   int seen_attempts, int64_t now);
+/* Records the outcome of the attempt claimed last: sent_at (0: failed),
+ * the archived digest (0: none), the error (NULL when sent) and when to
+ * retry (0: never). */
+vg_err store_digest_schedule_record(store *st, int64_t id, int64_t sent_at,
+                                    int64_t digest_id, const char *error,
+                                    int64_t retry_at);
 
 #endif
