@@ -146,8 +146,12 @@ typedef struct pipeline {
     pthread_cond_t cv;
     job *all;              /* every live job, freed at the end if dropped */
     int64_t outstanding;   /* jobs scheduled and not yet committed/dropped */
-    int64_t *inflight;     /* source ids scheduled, not yet committed */
-    size_t ninflight, capinflight;
+    /* Source ids scheduled, not yet committed: one byte per id (ids are
+     * the sources table's rowids, dense), because the scheduler asks
+     * about every due source every second and 10,000 sources polled
+     * together made a list scan quadratic. */
+    unsigned char *inflight;
+    size_t capinflight;
     atomic_llong sources_total, sources_done, documents, mentions, errors,
         not_modified;
     atomic_int fetcher_done;
@@ -195,20 +199,35 @@ static void job_free(job *j)
 
 static void inflight_remove(pipeline *p, int64_t id)
 {
-    for (size_t i = 0; i < p->ninflight; i++) {
-        if (p->inflight[i] == id) {
-            p->inflight[i] = p->inflight[--p->ninflight];
-            return;
-        }
-    }
+    if (id >= 0 && (uint64_t)id < p->capinflight)
+        p->inflight[id] = 0;
 }
 
 static int inflight_has(const pipeline *p, int64_t id)
 {
-    for (size_t i = 0; i < p->ninflight; i++)
-        if (p->inflight[i] == id)
-            return 1;
-    return 0;
+    return id >= 0 && (uint64_t)id < p->capinflight && p->inflight[id];
+}
+
+/* Marks id in flight; 0 when memory ran out (the source may then be
+ * scheduled twice, which the writer tolerates: a duplicate URL is
+ * skipped). */
+static int inflight_add(pipeline *p, int64_t id)
+{
+    if (id < 0)
+        return 0;
+    if ((uint64_t)id >= p->capinflight) {
+        size_t cap = p->capinflight ? p->capinflight : 1024;
+        while (cap <= (uint64_t)id)
+            cap *= 2;
+        unsigned char *nv = realloc(p->inflight, cap);
+        if (!nv)
+            return 0;
+        memset(nv + p->capinflight, 0, cap - p->capinflight);
+        p->inflight = nv;
+        p->capinflight = cap;
+    }
+    p->inflight[id] = 1;
+    return 1;
 }
 
 /* Unlinks a finished job from the registry and frees it. */
@@ -1017,16 +1036,7 @@ static vg_err schedule_due(pipeline *p, store *st)
             p->all->prev_all = j;
         p->all = j;
         p->outstanding++;
-        if (p->ninflight == p->capinflight) {
-            size_t cap = p->capinflight ? p->capinflight * 2 : 64;
-            int64_t *nv = realloc(p->inflight, cap * sizeof *nv);
-            if (nv) {
-                p->inflight = nv;
-                p->capinflight = cap;
-            }
-        }
-        if (p->ninflight < p->capinflight)
-            p->inflight[p->ninflight++] = j->source_id;
+        inflight_add(p, j->source_id);
         pthread_mutex_unlock(&p->mu);
         atomic_fetch_add(&p->sources_total, 1);
         if (vg_queue_push(p->fetch_in, req) != VG_OK) {

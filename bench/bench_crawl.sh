@@ -20,68 +20,23 @@ feeds=${3:-200}
 vigie=$build/vigie
 [ -x "$vigie" ] || { echo "bench_crawl: no $vigie (build first)" >&2; exit 1; }
 
-need_pkg() { # command package
-    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] && return 0
-    echo "bench_crawl: installing $2" >&2
-    if [ "$(id -u)" = 0 ]; then
-        apt-get install -y -q "$2" >/dev/null
-    else
-        sudo -n apt-get install -y -q "$2" >/dev/null
-    fi
-}
-need_pkg nginx nginx
+. "$here/nginx_site.sh"
 need_pkg scrapy python3-scrapy
 [ -x /usr/bin/time ] || need_pkg time time
-nginx=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 
 work=$(mktemp -d)
-# nginx's worker runs as www-data when started by root: it must read the site.
-chmod 755 "$work"
-ngx_pid=
 cleanup() {
-    if [ -n "$ngx_pid" ]; then
-        kill -QUIT "$ngx_pid" 2>/dev/null || true
-        sleep 0.5
-    fi
+    nginx_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base=http://127.0.0.1:$port
+# The site's URLs carry the port, so it is chosen before they are written.
+mkdir -p "$work/site"
+nginx_serve "$work" "$work/site"
 python3 "$here/gen_site.py" --out "$work/site" --base "$base" --pages "$pages" --feeds "$feeds"
-
-# nginx in the foreground of a background job, all its files in $work;
-# the access log counts what each client fetched.
-mkdir -p "$work/ngx"
-cat > "$work/ngx/nginx.conf" <<NGX
-worker_processes 1;
-daemon off;
-pid $work/ngx/nginx.pid;
-error_log $work/ngx/error.log;
-events { worker_connections 1024; }
-http {
-    include /etc/nginx/mime.types;
-    log_format st '\$status';
-    access_log $work/ngx/access.log st;
-    client_body_temp_path $work/ngx; proxy_temp_path $work/ngx;
-    fastcgi_temp_path $work/ngx; uwsgi_temp_path $work/ngx; scgi_temp_path $work/ngx;
-    server { listen 127.0.0.1:$port; root $work/site; }
-}
-NGX
-"$nginx" -c "$work/ngx/nginx.conf" -p "$work/ngx" &
-ngx_pid=$!
-i=0
-until curl -fs -o /dev/null "$base/feeds/0.xml"; do
-    i=$((i + 1))
-    if [ $i -ge 100 ]; then
-        echo "bench_crawl: nginx did not start" >&2
-        cat "$work/ngx/error.log" >&2 2>/dev/null || true
-        exit 1
-    fi
-    sleep 0.1
-done
+nginx_wait "$base/feeds/0.xml" || { cat "$work/ngx/error.log" >&2 2>/dev/null; exit 1; }
 : > "$work/ngx/access.log"
 
 now() { python3 -c 'import time; print("%.3f" % time.time())'; }

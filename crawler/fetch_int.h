@@ -53,6 +53,12 @@ typedef struct robots_entry {
     int64_t expires_ms;         /* monotonic; READY until then */
 } robots_entry;
 
+/* Origins kept at most. Full-text mode follows links to any site, so
+ * the set of origins seen grows for as long as vigie runs; a parsed
+ * robots.txt is a few KB, and this many stay well under the memory a
+ * crawl may use while covering every source host of a large install. */
+#define ROBOTS_CACHE_MAX 16384
+
 typedef struct robots_cache {
     robots_entry **buckets;
     size_t nbuckets;            /* a power of two */
@@ -66,7 +72,10 @@ vg_err robots_cache_init(robots_cache *c);
 void robots_cache_free(robots_cache *c);
 
 /* The entry for origin, created in state ROBOTS_NONE when missing. NULL on
- * allocation failure. Expired READY entries come back as ROBOTS_NONE. */
+ * allocation failure. Expired READY entries come back as ROBOTS_NONE.
+ * Creating one in a full cache (ROBOTS_CACHE_MAX) first frees unused and
+ * expired entries, then, if that freed less than half, every entry not
+ * being fetched: pointers to other entries do not survive this call. */
 robots_entry *robots_cache_get(robots_cache *c, const char *origin,
                                int64_t now_ms);
 

@@ -10,6 +10,7 @@
 
 #include "core/hash.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,30 @@ static void grow(robots_cache *c)
     c->nbuckets = n;
 }
 
+/* Frees unused entries, expired ones and those expiring before
+ * older_than_ms, never one being fetched (a transfer points at it). */
+static void sweep(robots_cache *c, int64_t now_ms, int64_t older_than_ms)
+{
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        robots_entry **link = &c->buckets[i];
+        while (*link) {
+            robots_entry *en = *link;
+            int drop = en->state == ROBOTS_NONE ||
+                       (en->state == ROBOTS_READY &&
+                        (now_ms >= en->expires_ms || en->expires_ms < older_than_ms));
+            if (!drop) {
+                link = &en->chain;
+                continue;
+            }
+            *link = en->chain;
+            robots_entry_reset(en);
+            free(en->origin);
+            free(en);
+            c->count--;
+        }
+    }
+}
+
 robots_entry *robots_cache_get(robots_cache *c, const char *origin,
                                int64_t now_ms)
 {
@@ -86,6 +111,15 @@ robots_entry *robots_cache_get(robots_cache *c, const char *origin,
                 robots_entry_reset(en);
             return en;
         }
+    if (c->count >= ROBOTS_CACHE_MAX) {
+        /* Expired and unused entries first; if that frees less than
+         * half, every entry not being fetched: each origin then costs
+         * one more robots.txt request, once per ROBOTS_CACHE_MAX / 2 new
+         * origins at worst. */
+        sweep(c, now_ms, INT64_MIN);
+        if (c->count > ROBOTS_CACHE_MAX / 2)
+            sweep(c, now_ms, INT64_MAX);
+    }
     robots_entry *en = calloc(1, sizeof(*en));
     if (!en)
         return NULL;

@@ -63,40 +63,49 @@ static vg_err copy_by_hash(store *st, const store_document *d, int64_t since,
     return err;
 }
 
-/* The first earlier document sharing a key with d whose simhash is near
- * d's: its id in *id_out and its content hash in hash (when it has one). */
+/* An earlier document sharing a key with d whose simhash is near d's
+ * (the oldest of the recent candidates): its id in *id_out and its content
+ * hash in hash (when it has one). */
 static vg_err copy_by_keys(store *st, const store_document *d, int64_t since,
                            int64_t *id_out, char *hash, size_t hashsz)
 {
-    sqlite3_stmt *s = stmt_get(st, STMT_COPY_BY_KEYS);
+    sqlite3_stmt *s = stmt_get(st, STMT_COPY_BY_KEY);
     vg_err err = VG_OK;
-    int rc;
+    int rc = SQLITE_DONE;
 
     if (s == NULL)
         return VG_EDB;
-    /* A missing key (0) is bound as 0, which no stored key equals. */
-    for (int i = 0; i < STORE_COPY_KEYS; i++)
-        sqlite3_bind_int64(s, i + 1, key_bits(d->copy_keys[i]));
-    sqlite3_bind_int64(s, 5, since);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        uint64_t other = bits_u64(sqlite3_column_int64(s, 1));
-        const char *h = (const char *)sqlite3_column_text(s, 2);
-
-        if (popcount64(other ^ d->simhash) > d->copy_bits)
+    for (int i = 0; i < STORE_COPY_KEYS && err == VG_OK; i++) {
+        if (d->copy_keys[i] == 0)
             continue;
-        *id_out = sqlite3_column_int64(s, 0);
-        if (h != NULL && strlen(h) < hashsz)
-            memcpy(hash, h, strlen(h) + 1);
-        break;
+        sqlite3_bind_int64(s, 1, key_bits(d->copy_keys[i]));
+        sqlite3_bind_int64(s, 2, since);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(s, 0);
+            uint64_t other = bits_u64(sqlite3_column_int64(s, 1));
+            const char *h = (const char *)sqlite3_column_text(s, 2);
+
+            if (popcount64(other ^ d->simhash) > d->copy_bits)
+                continue;
+            if (*id_out != 0 && id >= *id_out)
+                continue;
+            *id_out = id;
+            hash[0] = '\0';
+            if (h != NULL && strlen(h) < hashsz)
+                memcpy(hash, h, strlen(h) + 1);
+        }
+        if (rc != SQLITE_DONE)
+            err = db_fail_step(st, rc, "looking up copies");
+        sqlite3_reset(s);
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        err = db_fail_step(st, rc, "looking up copies");
     stmt_done(s);
     return err;
 }
 
-static vg_err insert_keys(store *st, const uint64_t *keys, int64_t id)
+static vg_err insert_keys(store *st, const store_document *d, const char *hash,
+                          int64_t id)
 {
+    const uint64_t *keys = d->copy_keys;
     sqlite3_stmt *s = stmt_get(st, STMT_KEY_INSERT);
     vg_err err = VG_OK;
 
@@ -109,6 +118,9 @@ static vg_err insert_keys(store *st, const uint64_t *keys, int64_t id)
             continue;
         sqlite3_bind_int64(s, 1, key_bits(keys[i]));
         sqlite3_bind_int64(s, 2, id);
+        sqlite3_bind_int64(s, 3, d->fetched_at);
+        sqlite3_bind_int64(s, 4, key_bits(d->simhash));
+        bind_text(s, 5, hash);
         rc = sqlite3_step(s);
         if (rc != SQLITE_DONE)
             err = db_fail_step(st, rc, "indexing copy keys");
@@ -150,7 +162,7 @@ vg_err store_document_insert_copy(store *st, const store_document *d,
     err = store_document_insert(st, &mine, &id);
     if (err != VG_OK || id == 0)
         return err;
-    if ((err = insert_keys(st, d->copy_keys, id)) != VG_OK)
+    if ((err = insert_keys(st, d, mine.content_hash, id)) != VG_OK)
         return err;
     if (id_out != NULL)
         *id_out = id;

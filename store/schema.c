@@ -207,11 +207,16 @@ static const char *const migrations[] = {
     "CREATE INDEX alert_deliveries_due ON alert_deliveries (delivered_at, next_at);",
     /* Syndicated copies (issue 6): each document's min-hash keys
      * (text_fingerprint), so a new document finds its candidate copies
-     * by a few index probes (store/copies.c). Documents stored before
-     * have none: their copies are found by exact content hash only. */
+     * by a few index probes (store/copies.c). What the check needs is
+     * copied here: read from documents, it sits behind the text, in
+     * overflow pages. Documents stored before have no keys: their
+     * copies are found by exact content hash only. */
     "CREATE TABLE copy_keys ("
-    "  key         INTEGER NOT NULL,"
-    "  document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,"
+    "  key          INTEGER NOT NULL,"
+    "  document_id  INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,"
+    "  fetched_at   INTEGER NOT NULL,"
+    "  simhash      INTEGER NOT NULL,"
+    "  content_hash TEXT,"
     "  PRIMARY KEY (key, document_id)"
     ") WITHOUT ROWID;"
     "CREATE INDEX copy_keys_document ON copy_keys (document_id);"

@@ -53,22 +53,23 @@ static const char *const cached_sql[STMT__COUNT] = {
     /* OR IGNORE: when another source already has the redirect target we
      * keep the old URL rather than fail the whole batch. */
     [STMT_FETCH_URL] = "UPDATE OR IGNORE sources SET url = ?2 WHERE id = ?1",
-    /* Candidates sharing a min-hash key. Oldest first, so a copy points
-     * at the first-seen article; bounded, because a key shared by many
-     * documents (boilerplate, very short texts) must not make an insert
-     * scan history. */
-    [STMT_COPY_BY_KEYS] =
-        "SELECT d.id, d.simhash, d.content_hash FROM copy_keys k"
-        " JOIN documents d ON d.id = k.document_id"
-        " WHERE k.key IN (?1, ?2, ?3, ?4) AND d.fetched_at >= ?5"
-        " ORDER BY d.id LIMIT 256",
+    /* Candidates sharing one min-hash key, newest first (the window is
+     * recent) and bounded: a key shared by thousands of documents
+     * (boilerplate, templated posts) must not make an insert scan them.
+     * Copies inherit the content hash, so any recent member of a story's
+     * family leads to the same content hash as its first. */
+    [STMT_COPY_BY_KEY] =
+        "SELECT document_id, simhash, content_hash FROM copy_keys"
+        " WHERE key = ?1 AND fetched_at >= ?2"
+        " ORDER BY document_id DESC LIMIT 32",
     [STMT_COPY_BY_HASH] =
         "SELECT id FROM documents WHERE content_hash = ?1 AND fetched_at >= ?2"
-        " ORDER BY id LIMIT 1",
+        " ORDER BY id DESC LIMIT 1",
     [STMT_MENTION_OF] =
         "SELECT 1 FROM mentions WHERE document_id = ?1 AND brand_id = ?2",
     [STMT_KEY_INSERT] =
-        "INSERT OR IGNORE INTO copy_keys (key, document_id) VALUES (?1, ?2)",
+        "INSERT OR IGNORE INTO copy_keys (key, document_id, fetched_at, simhash,"
+        " content_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 sqlite3_stmt *stmt_get(store *st, stmt_id id)

@@ -25,7 +25,7 @@ typedef enum stmt_id {
     STMT_FETCH_OK,
     STMT_FETCH_FAIL,
     STMT_FETCH_URL,
-    STMT_COPY_BY_KEYS,
+    STMT_COPY_BY_KEY,
     STMT_COPY_BY_HASH,
     STMT_KEY_INSERT,
     STMT_MENTION_OF,

@@ -11,6 +11,7 @@
 #include "text/text_int.h"
 
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -91,6 +92,11 @@ static int is_emoji_cp(int32_t cp)
            (cp >= 0x1F000 && cp <= 0x1F2FF) || cp == 0x2B50 || cp == 0x2B55 ||
            (cp >= 0x2190 && cp <= 0x21FF) || (cp >= 0x2300 && cp <= 0x23FF) ||
            cp == 0x2764 || cp == 0x00A9 || cp == 0x00AE;
+}
+
+static int is_regional_indicator(int32_t cp)
+{
+    return cp >= 0x1F1E6 && cp <= 0x1F1FF;
 }
 
 static int is_emoji_modifier(int32_t cp)
@@ -423,12 +429,20 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
             size_t j = i;
             size_t kk;
             int32_t c = cp;
+            int flag_half = is_regional_indicator(cp);
             for (;;) {
                 if (!is_emoji_modifier(c))
                     vg_buf_append(&sc.norm, s + j, cp_at(&sc, j, &kk) >= 0 ? kk : 1);
                 cp_at(&sc, j, &kk);
                 j += kk;
                 c = cp_at(&sc, j, &kk);
+                if (flag_half && is_regional_indicator(c)) {
+                    /* Two regional indicators are one flag (🇫🇷); a third
+                     * starts the next one. */
+                    flag_half = 0;
+                    continue;
+                }
+                flag_half = 0;
                 if (is_emoji_modifier(c))
                     continue;
                 if (c == 0x200D) { /* zero-width joiner: one emoji */
@@ -451,6 +465,13 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
             size_t j = i;
             while (j < len && (s[j] == '!' || s[j] == '?'))
                 j++;
+            /* A lone '?' between two non-spaces ("/a?b=c") is a URL's
+             * query, not a question: a separator like '/' or '='. */
+            if (j == i + 1 && cp == '?' && i > 0 && !isspace((unsigned char)s[i - 1]) &&
+                j < len && isalnum((unsigned char)s[j])) {
+                i = j;
+                continue;
+            }
             text_token *tok = push_token(&sc, i, j - i, TEXT_PUNCT);
             if (!tok)
                 break;
