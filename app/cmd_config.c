@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
     const char *key;
@@ -23,6 +24,7 @@ static const struct {
     {"crawl.max_crawl_delay_ms", "cap on a robots.txt Crawl-delay (default 30000)"},
     {"crawl.min_interval", "shortest adaptive polling interval, seconds (default 300)"},
     {"crawl.max_interval", "longest adaptive polling interval, seconds (default 86400)"},
+    {"crawl.user_agent", "User-Agent sent and matched against robots.txt; must name vigie"},
     {NULL, NULL},
 };
 
@@ -59,7 +61,17 @@ int cmd_config(app_ctx *ctx, int argc, char **argv)
         return app_usage_error("config", "set needs KEY and VALUE");
     if (argc >= 3 && !is_known(argv[2]))
         return app_usage_error("config", "unknown key '%s' (see vigie config --help)", argv[2]);
-    if (strcmp(sub, "set") == 0) {
+    if (strcmp(sub, "set") == 0 && strcmp(argv[2], "crawl.user_agent") == 0) {
+        /* Site operators must be able to tell who polls them and reach
+         * whoever runs it: the agent keeps vigie's name, and a header
+         * value cannot carry a line break. */
+        const char *ua = argv[3];
+        if (strlen(ua) > 256 || strcspn(ua, "\r\n") != strlen(ua))
+            return app_usage_error("config", "crawl.user_agent must be one line of at most 256 bytes");
+        if (strncasecmp(ua, "vigie", 5) != 0)
+            return app_usage_error("config", "crawl.user_agent must start with 'vigie' "
+                                             "(e.g. 'vigie/1.0 (+https://example.org/contact)')");
+    } else if (strcmp(sub, "set") == 0) {
         char *end = NULL;
         long long v = strtoll(argv[3], &end, 10);
         if (end == argv[3] || *end || v < 0)

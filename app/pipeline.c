@@ -1297,6 +1297,13 @@ vg_err pipeline_options_load(const char *db_path, pipeline_options *o)
         o->max_interval = v;
     if (o->max_interval < o->min_interval)
         o->max_interval = o->min_interval;
+    char *ua = NULL;
+    if (store_setting_get(st, "crawl.user_agent", &ua) == VG_OK && ua && *ua &&
+        strlen(ua) < sizeof o->user_agent && strcspn(ua, "\r\n") == strlen(ua)) {
+        memcpy(o->user_agent, ua, strlen(ua) + 1);
+        o->fetch.user_agent = o->user_agent;
+    }
+    free(ua);
     store_close(st);
     return VG_OK;
 }

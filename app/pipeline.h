@@ -34,9 +34,10 @@ typedef struct pipeline_options {
     fetch_options fetch;
     /* Set by a signal handler to stop; a second signal exits at once. */
     volatile sig_atomic_t *stop;
+    char user_agent[260];    /* crawl.user_agent; fetch.user_agent points here */
 } pipeline_options;
 
-#define PIPELINE_OPTIONS_INIT {1, 0, 0, 300, 86400, FETCH_OPTIONS_INIT, NULL}
+#define PIPELINE_OPTIONS_INIT {1, 0, 0, 300, 86400, FETCH_OPTIONS_INIT, NULL, ""}
 
 /* Reads pipeline and fetch settings ("crawl.*") from the database into o. */
 vg_err pipeline_options_load(const char *db_path, pipeline_options *o);

@@ -58,6 +58,7 @@ typedef struct seen_req {
     char path[128];
     char inm[64];          /* If-None-Match received */
     char auth[64];         /* Authorization received */
+    char ua[128];          /* User-Agent received */
     int64_t at_ms;         /* monotonic arrival time */
 } seen_req;
 
@@ -131,6 +132,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         snprintf(q->path, sizeof q->path, "%s", url);
         copy_header(c, "If-None-Match", q->inm, sizeof q->inm);
         copy_header(c, "Authorization", q->auth, sizeof q->auth);
+        copy_header(c, "User-Agent", q->ua, sizeof q->ua);
         q->at_ms = vg_mono_ms();
     }
     const route *r = NULL;
@@ -530,6 +532,34 @@ static void robots_disallow_refuses_without_requesting(void **state)
     store_source_array_free(all, n);
 }
 
+/* The configured User-Agent is sent with every request and is the name
+ * robots.txt groups are matched against; one that hides vigie's name or
+ * breaks the header is refused. */
+static void configured_user_agent_is_sent_and_obeyed(void **state)
+{
+    fixture *fx = *state;
+    static const route routes[] = {
+        {"/robots.txt", 200,
+         "User-agent: vigie-acme\nAllow: /\n\nUser-agent: *\nDisallow: /\n", NULL, NULL, NULL,
+         0, 0, 0, 0},
+        {"/feed.xml", 200, FEED_BODY, NULL, NULL, NULL, 0, 0, 0, 0}};
+    const char *ua = "vigie-acme/2.0 (+https://acme.example/listening-bot)";
+    START(fx, routes);
+    assert_int_equal(vigie(fx, NULL, "-q", "config", "set", "crawl.user_agent", "curl/8", NULL), 2);
+    assert_int_equal(vigie(fx, NULL, "-q", "config", "set", "crawl.user_agent",
+                           "vigie\r\nX-Evil: 1", NULL),
+                     2);
+    assert_int_equal(vigie(fx, NULL, "-q", "config", "set", "crawl.user_agent", ua, NULL), 0);
+    add_feed(fx, "/feed.xml");
+    crawl(fx, 0);
+    assert_int_equal(count_path(&fx->srv, "/feed.xml"), 1);
+    pthread_mutex_lock(&fx->srv.mu);
+    assert_true(fx->srv.nseen >= 2);
+    for (int i = 0; i < fx->srv.nseen; i++)
+        assert_string_equal(fx->srv.seen[i].ua, ua);
+    pthread_mutex_unlock(&fx->srv.mu);
+}
+
 static void robots_server_error_refuses_the_whole_host(void **state)
 {
     fixture *fx = *state;
@@ -720,6 +750,7 @@ int main(void)
         T(body_over_cap_is_refused_plain_and_gzip),
         T(robots_disallow_refuses_without_requesting),
         T(robots_server_error_refuses_the_whole_host),
+        T(configured_user_agent_is_sent_and_obeyed),
         T(host_delay_spaces_requests_to_one_host),
         T(crawl_delay_raises_the_host_delay),
         T(dead_port_records_connection_refused),
