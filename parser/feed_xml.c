@@ -710,6 +710,217 @@ cleanup:
     return rc;
 }
 
+/* ---- fast path for simple fragments ----
+ *
+ * Most summaries are a few paragraphs of text with links, emphasis,
+ * images and entities. For those, building and walking a libxml2 HTML
+ * tree costs more than the rest of the feed; the scan below writes the
+ * same text directly. It accepts only what it can render exactly as
+ * feed_tree_text renders libxml2's tree: the tags of the two lists
+ * below, well-formed character references, and whitespace kept or
+ * dropped by libxml2's own rule (areBlanks: whitespace between tags
+ * survives only next to an element that may hold text). Anything else
+ * (comments, scripts, tables, unknown tags, stray '<' or '&') sends
+ * the fragment to the parser. */
+
+/* Inline elements libxml2 lets hold text ("allowPCData"). */
+static int fast_inline(const char *n)
+{
+    static const char *const names[] = {
+        "a", "abbr", "acronym", "b", "big", "cite", "code", "del", "dfn",
+        "em", "font", "i", "ins", "kbd", "q", "s", "samp", "small", "span",
+        "strike", "strong", "tt", "u", "var", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Blocks (all in block_element and in allowPCData) and void elements. */
+static int fast_block(const char *n)
+{
+    static const char *const names[] = {
+        "p", "div", "li", "ul", "ol", "dd", "dt", "h1", "h2", "h3", "h4",
+        "h5", "h6", "blockquote", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+static int fast_void(const char *n)
+{
+    return strcmp(n, "img") == 0 || strcmp(n, "br") == 0 ||
+           strcmp(n, "wbr") == 0;
+}
+
+/* Decodes the reference at s[i] ('&'); returns its length, 0 when it is
+ * not one the fast path is sure about. */
+static size_t fast_entity(const char *s, size_t len, size_t i, vg_buf *b)
+{
+    size_t j = i + 1;
+    unsigned cp = 0;
+    if (j < len && s[j] == '#') {
+        j++;
+        int hex = j < len && (s[j] == 'x' || s[j] == 'X');
+        if (hex)
+            j++;
+        size_t start = j;
+        while (j < len && j - start < 7 &&
+               (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j]))) {
+            unsigned c = (unsigned char)s[j];
+            unsigned d = isdigit(c) ? c - '0' : (unsigned)(tolower((int)c) - 'a' + 10);
+            cp = cp * (hex ? 16u : 10u) + d;
+            j++;
+        }
+        if (j == start || j >= len || s[j] != ';')
+            return 0;
+    } else {
+        char name[32];
+        size_t nl = 0;
+        while (j < len && isalnum((unsigned char)s[j]) && nl + 1 < sizeof name)
+            name[nl++] = s[j++];
+        name[nl] = '\0';
+        if (nl == 0 || j >= len || s[j] != ';')
+            return 0;
+        const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+        if (!e)
+            return 0;
+        cp = e->value;
+    }
+    /* Controls, C1 (which libxml2 may remap), surrogates, non-chars. */
+    if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+        (cp >= 0x7F && cp <= 0x9F) || (cp >= 0xD800 && cp <= 0xDFFF) ||
+        cp > 0x10FFFF || cp == 0xFFFE || cp == 0xFFFF)
+        return 0;
+    if (cp == '\n' || cp == '\r' || cp == '\t')
+        vg_buf_putc(b, ' ');
+    else
+        put_utf8(b, cp);
+    return j + 1 - i;
+}
+
+/* 1 when it rendered html into *out (or failed for memory, in *rc),
+ * 0 when the parser must do it. */
+static int fast_html_text(const char *s, size_t len, int single_line, char **out,
+                          vg_err *rc)
+{
+    vg_buf b;
+    vg_buf_init(&b, len * 3 + 16);
+    vg_buf_reserve(&b, len + 16);
+    /* The element before a whitespace run: its name, and whether the run
+     * is its first child (start tag) or its next sibling (end tag, void
+     * element). Empty name: start of input, where whitespace goes. */
+    char prev[16] = "";
+    size_t i = 0;
+    while (i < len) {
+        char c = s[i];
+        if (c == '<') {
+            size_t j = i + 1;
+            int closing = j < len && s[j] == '/';
+            if (closing)
+                j++;
+            char name[16];
+            size_t nl = 0;
+            while (j < len && isalnum((unsigned char)s[j]) && nl + 1 < sizeof name)
+                name[nl++] = (char)tolower((unsigned char)s[j++]);
+            name[nl] = '\0';
+            if (nl == 0 || j >= len || (isalnum((unsigned char)s[j])))
+                goto slow;
+            if (s[j] != '>' && s[j] != '/' && s[j] != ' ' && s[j] != '\t' &&
+                s[j] != '\n' && s[j] != '\r')
+                goto slow;
+            /* Attributes: skipped, quotes respected; a '<' or '&' in
+             * them, or no end, is not simple. */
+            char quote = 0;
+            while (j < len && (quote || s[j] != '>')) {
+                if (quote) {
+                    if (s[j] == quote)
+                        quote = 0;
+                } else if (s[j] == '"' || s[j] == '\'') {
+                    quote = s[j];
+                } else if (s[j] == '<') {
+                    goto slow;
+                }
+                if (s[j] == '&' || s[j] == '\0')
+                    goto slow;
+                j++;
+            }
+            if (j >= len)
+                goto slow;
+            int block = fast_block(name);
+            if (!block && !fast_inline(name) && !fast_void(name))
+                goto slow;
+            if (closing && fast_void(name))
+                goto slow;
+            if (block || strcmp(name, "br") == 0)
+                vg_buf_putc(&b, '\n');
+            /* What a following whitespace run would see as its context. */
+            if (closing || fast_void(name))
+                memcpy(prev, name, nl + 1);
+            else
+                snprintf(prev, sizeof prev, "%s", name);
+            i = j + 1;
+            continue;
+        }
+        /* A text run up to the next tag. */
+        const char *lt = memchr(s + i, '<', len - i);
+        size_t j = lt ? (size_t)(lt - s) : len;
+        if (memchr(s + i, '\0', j - i))
+            goto slow;
+        int blank = 1;
+        for (size_t k = i; k < j && blank; k++)
+            blank = s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r';
+        if (blank) {
+            /* libxml2 drops it at the end of input, at the start, and
+             * next to an element that may not hold text; after a void
+             * element its choice depends on more context than this
+             * scan keeps. */
+            if (j < len && fast_void(prev))
+                goto slow;
+            if (j < len && prev[0] &&
+                (fast_inline(prev) || fast_block(prev)))
+                vg_buf_putc(&b, ' ');
+            i = j;
+            continue;
+        }
+        for (size_t k = i; k < j;) {
+            if (s[k] == '&') {
+                size_t n = fast_entity(s, len, k, &b);
+                if (n == 0)
+                    goto slow;
+                k += n;
+                continue;
+            }
+            /* Up to the next reference or control whitespace, in one
+             * append; the latter become spaces, as append_spaced does. */
+            size_t run = k;
+            while (run < j && s[run] != '&' && s[run] != '\n' && s[run] != '\r' &&
+                   s[run] != '\t' && s[run] != '\f')
+                run++;
+            vg_buf_append(&b, s + k, run - k);
+            if (run < j && s[run] != '&') {
+                vg_buf_putc(&b, ' ');
+                run++;
+            }
+            k = run;
+        }
+        prev[0] = '\0';
+        i = j;
+    }
+    if (b.err != VG_OK) {
+        *rc = b.err == VG_ENOMEM ? VG_ENOMEM : VG_OK;
+        vg_buf_free(&b);
+        return 1;
+    }
+    *out = b.len ? feed_text_normalize(b.ptr, b.len, single_line, rc) : NULL;
+    vg_buf_free(&b);
+    return 1;
+slow:
+    vg_buf_free(&b);
+    return 0;
+}
+
 vg_err feed_html_text(const char *html, size_t len, int single_line, char **out)
 {
     vg_err rc = VG_OK;
@@ -723,6 +934,8 @@ vg_err feed_html_text(const char *html, size_t len, int single_line, char **out)
         *out = feed_text_normalize(html, len, single_line, &rc);
         return rc;
     }
+    if (fast_html_text(html, len, single_line, out, &rc))
+        return rc;
     if (len > INT32_MAX)
         return vg_error_set(VG_ETOOBIG, "HTML fragment too big");
     ctxt = htmlNewParserCtxt();

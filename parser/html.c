@@ -577,6 +577,15 @@ vg_err html_extract(const char *data, size_t len, const char *base_url,
     /* Parse errors are not reported anywhere; recording them only costs
      * memory on broken pages. */
     opt.max_errors = 0;
+    utf8_len = html_squeeze_ws(utf8, utf8_len);
+    {
+        /* Squeezing often takes a sixth off: give it back before Gumbo
+         * builds its tree beside the page. */
+        char *shrunk = realloc(utf8, utf8_len + 1);
+        if (shrunk)
+            utf8 = shrunk;
+        utf8[utf8_len] = '\0';
+    }
     g = gumbo_parse_with_options(&opt, utf8, html_depth_cut(utf8, utf8_len));
     /* Gumbo copies every text and attribute value we read; only its
      * "original" string pieces point into the input, and nothing here

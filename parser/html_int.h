@@ -16,6 +16,7 @@
 
 #include <gumbo.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Pages nested deeper than this (by a conservative count of open tags)
  * are cut there before parsing: Gumbo's tree builder is quadratic in
@@ -37,14 +38,17 @@ typedef struct hnode {
     int parent;     /* index, -1 for the root */
     int end;        /* index just past the last descendant */
     int block;      /* nearest block ancestor-or-self, -1 when none */
-    unsigned flags;
+    uint16_t flags;
+    uint16_t commas; /* saturates: scoring looks at the first 20 */
     /* Text figures. For a text node: its own (collapsed) length in code
-     * points. For a block: the text whose nearest block it is. */
-    size_t text, link, commas;
+     * points. For a block: the text whose nearest block it is. 32 bits
+     * and floats: pages are capped at HTML_MAX_BYTES, and the node array
+     * is the largest thing allocated after Gumbo's tree. */
+    uint32_t text, link;
     /* Subtree sums of kept text and link text (html_main.c). */
-    size_t stext, slink;
+    uint32_t stext, slink;
     /* Subtree sums of the paragraph scores (html_main.c). */
-    double good, bad;
+    float good, bad;
 } hnode;
 
 typedef struct htree {
@@ -92,6 +96,14 @@ void html_render_range(const htree *t, int from, int to, int only_kept,
 /* Main text of a document (body is the index of <body> in t, or -1):
  * marks boilerplate, scores containers, writes paragraphs into out. */
 vg_err html_main_text(htree *t, int body, vg_buf *out);
+
+/* Removes, in place, the whitespace runs between two tags when one of
+ * them is a block or head element (between </li> and <li>, after
+ * <div>, ...): invisible, yet each would become a Gumbo node, and on
+ * indented pages they outnumber the elements. Contents of <pre>,
+ * <textarea>, scripts and styles are left as they are. Returns the new
+ * length. */
+size_t html_squeeze_ws(char *s, size_t len);
 
 /* Cuts a UTF-8 page where its naive tag nesting exceeds HTML_MAX_DEPTH;
  * returns the number of bytes to parse (len when nothing is cut). */

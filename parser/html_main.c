@@ -52,6 +52,9 @@
 /* Lines at the edges of the text up to this many bytes that do not end
  * a sentence are bylines, datelines and credits. */
 #define FURNITURE_MAX_LEN 35
+/* A semantic container (<article>, <main>) inside the winner replaces
+ * it when it holds this share of the winner's prose. */
+#define SEMANTIC_MIN_SHARE 0.4
 /* Blocks shorter than this may repeat ("Yes", "Update:"). */
 #define DEDUP_MIN_LEN 20
 
@@ -173,7 +176,9 @@ static void score(htree *t, int from, int to, int use_drops)
         if ((n[i].flags & HN_TEXT) && n[i].block >= from) {
             hnode *b = &n[n[i].block];
             b->text += n[i].text;
-            b->commas += n[i].commas;
+            b->commas = b->commas + n[i].commas > UINT16_MAX
+                            ? UINT16_MAX
+                            : (uint16_t)(b->commas + n[i].commas);
             if (n[i].flags & HN_IN_LINK)
                 b->link += n[i].text;
         }
@@ -550,6 +555,32 @@ cleanup:
     free(hashes);
 }
 
+/* A winner that swallowed the story and what surrounds it (teaser
+ * rails with one-line summaries, the next story of an endless page) is
+ * narrowed to the <article>/<main> inside it, when one of them holds
+ * most of its prose: the page said where its article is, and the
+ * scores only had to agree roughly. */
+static int narrow_to_semantic(const htree *t, int best)
+{
+    if (best < 0)
+        return best;
+    const hnode *n = t->n;
+    int pick = -1;
+    for (int i = best + 1; i < n[best].end;) {
+        if (n[i].flags & HN_DROP) {
+            i = n[i].end;
+            continue;
+        }
+        if (!(n[i].flags & HN_TEXT) && semantic(&n[i]) &&
+            (pick < 0 || n[i].good > n[pick].good))
+            pick = i;
+        i++;
+    }
+    if (pick >= 0 && n[pick].good >= SEMANTIC_MIN_SHARE * n[best].good)
+        return pick;
+    return best;
+}
+
 vg_err html_main_text(htree *t, int body, vg_buf *out)
 {
     if (body < 0 || body >= t->count)
@@ -580,6 +611,7 @@ vg_err html_main_text(htree *t, int body, vg_buf *out)
         i++;
     }
 
+    best = narrow_to_semantic(t, best);
     hrender r = {.out = out, .pending = HR_NONE, .para_break = "\n\n"};
     clear_keep(t, body, to);
     if (best >= 0 && n[best].good >= MIN_WINNER_GOOD) {

@@ -7,11 +7,12 @@
 #include "parser/html.h"
 #include "parser/html_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* A page with more nodes than this is hostile or broken beyond use; the
- * flat tree costs ~64 bytes a node. */
+ * flat tree costs 56 bytes a node. */
 #define MAX_NODES 1000000
 
 /* Elements whose content is never visible text. */
@@ -172,6 +173,56 @@ static const char *text_of(const GumboNode *g, size_t *n)
     return s ? s : "";
 }
 
+/* The children of an element or template node, NULL for other nodes. */
+static const GumboVector *kids_of(const GumboNode *g)
+{
+    if (g->type == GUMBO_NODE_ELEMENT || g->type == GUMBO_NODE_TEMPLATE)
+        return &g->v.element.children;
+    return NULL;
+}
+
+/* Descends into g's children the way htree_build does: not into
+ * never-visible or foreign (SVG, MathML) elements. */
+static int walk_into(const GumboNode *g)
+{
+    if (g->type == GUMBO_NODE_TEMPLATE)
+        return 0;
+    return g->type == GUMBO_NODE_ELEMENT && !opaque_tag(g->v.element.tag) &&
+           g->v.element.tag_namespace == GUMBO_NAMESPACE_HTML;
+}
+
+/* The number of nodes htree_build keeps from the subtree of root, so
+ * that the array is allocated once at its final size (doubling would
+ * leave it up to twice too large, and hold old and new copies at once
+ * while it grows). Walks by parent links, no stack. */
+static size_t count_nodes(const GumboNode *root)
+{
+    size_t n = 0;
+    const GumboNode *g = root;
+    for (;;) {
+        if (g->type != GUMBO_NODE_COMMENT && g->type != GUMBO_NODE_DOCUMENT &&
+            ++n > MAX_NODES)
+            return n; /* no need to count further */
+        const GumboVector *k = walk_into(g) ? kids_of(g) : NULL;
+        if (k && k->length > 0) {
+            g = k->data[0];
+            continue;
+        }
+        for (;;) {
+            if (g == root)
+                return n;
+            const GumboNode *p = g->parent;
+            const GumboVector *pk = kids_of(p);
+            size_t next = g->index_within_parent + 1;
+            if (pk && next < pk->length) {
+                g = pk->data[next];
+                break;
+            }
+            g = p;
+        }
+    }
+}
+
 vg_err htree_build(htree *t, const GumboNode *root)
 {
     t->n = NULL;
@@ -186,6 +237,14 @@ vg_err htree_build(htree *t, const GumboNode *root)
     vg_err rc = VG_OK;
     if (!root)
         return VG_OK;
+    {
+        size_t bound = count_nodes(root);
+        int cap = bound < MAX_NODES ? (int)bound : MAX_NODES;
+        t->n = malloc((size_t)cap * sizeof *t->n);
+        if (!t->n)
+            return VG_ENOMEM;
+        t->cap = cap;
+    }
     const GumboNode *pending = root;
     for (;;) {
         if (pending) {
@@ -226,7 +285,15 @@ vg_err htree_build(htree *t, const GumboNode *root)
                     size_t n;
                     const char *s = text_of(g, &n);
                     h->flags |= HN_TEXT;
-                    h->text = html_text_len(s, n, &h->commas);
+                    size_t commas = 0;
+                    /* A whitespace-only node is layout, not text: it
+                     * would count the same whether or not the page is
+                     * indented. */
+                    h->text = g->type == GUMBO_NODE_WHITESPACE
+                                  ? 0
+                                  : (uint32_t)html_text_len(s, n, &commas);
+                    h->commas = commas > UINT16_MAX ? UINT16_MAX
+                                                    : (uint16_t)commas;
                 } else {
                     GumboTag tag = g->type == GUMBO_NODE_TEMPLATE
                                        ? GUMBO_TAG_TEMPLATE
@@ -496,12 +563,20 @@ static int is_alpha(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Needles here start with '<' or '-': memchr finds the candidates, so
+ * scanning a long script costs one pass, not a compare per byte. */
 static const char *find_ci(const char *s, size_t n, const char *needle)
 {
     size_t nl = strlen(needle);
-    for (size_t i = 0; i + nl <= n; i++)
-        if (strncasecmp(s + i, needle, nl) == 0)
-            return s + i;
+    size_t i = 0;
+    while (i + nl <= n) {
+        const char *c = memchr(s + i, needle[0], n - i - nl + 1);
+        if (!c)
+            return NULL;
+        if (strncasecmp(c, needle, nl) == 0)
+            return c;
+        i = (size_t)(c - s) + 1;
+    }
     return NULL;
 }
 
@@ -560,6 +635,204 @@ size_t html_depth_cut(const char *s, size_t len)
             return at;
     }
     return len;
+}
+
+/* Elements that never sit inside a line of text: whitespace just
+ * before or after their tags is never visible. */
+static int ws_free_tag(const char *name)
+{
+    static const char *const TAGS[] = {
+        "address", "article", "aside", "blockquote", "body", "br",
+        "center", "dd", "details", "div", "dl", "dt", "fieldset",
+        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+        "h5", "h6", "head", "header", "hgroup", "hr", "html", "iframe",
+        "li", "link", "main", "menu", "meta", "nav", "noscript", "ol",
+        "optgroup", "option", "p", "script", "section", "select", "style",
+        "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title",
+        "tr", "ul", "base", "col", "colgroup", "caption", "dialog",
+    };
+    for (size_t i = 0; i < NWORDS(TAGS); i++)
+        if (strcmp(name, TAGS[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Lower-cased tag name at s[i..) (after '<' and an optional '/') into
+ * name[cap]; returns the index past it. */
+static size_t tag_name(const char *s, size_t len, size_t i, char *name,
+                       size_t cap)
+{
+    size_t nl = 0;
+    while (i < len && (is_alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') ||
+                       s[i] == '-')) {
+        if (nl + 1 < cap)
+            name[nl++] = (char)(s[i] | 0x20);
+        i++;
+    }
+    name[nl] = '\0';
+    return i;
+}
+
+/* Attributes some pass reads (html.c, html_main.c), or that change how
+ * Gumbo builds the tree (input type, annotation-xml encoding). */
+static int wanted_attribute(const char *a, size_t n)
+{
+    static const char *const NAMES[] = {
+        "class", "id", "href", "rel", "type", "content", "property", "name",
+        "itemprop", "role", "hidden", "style", "aria-hidden", "datetime",
+        "pubdate", "lang", "xml:lang", "http-equiv", "encoding",
+    };
+    for (size_t i = 0; i < NWORDS(NAMES); i++)
+        if (strlen(NAMES[i]) == n && strncasecmp(NAMES[i], a, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The attributes of a start tag, read from s[*r] (just past the tag
+ * name) to its closing '>' as the HTML tokenizer reads them (quotes
+ * hide '>'), are written at s[*w] minus those no pass reads: Gumbo
+ * spends more on an attribute (struct, positions, two strings) than on
+ * the element holding it, and pages carry dozens of data-*, onclick and
+ * tracking attributes. *w never passes *r, so this works in place.
+ * Returns 0 when the tag does not end (the caller keeps the rest). */
+static int strip_attributes(char *s, size_t len, size_t *w, size_t *r)
+{
+    size_t p = *r, o = *w;
+    for (;;) {
+        /* Set when a skipped '/' comes right before '>': a self-closing
+         * slash, which matters for foreign elements (a '/' ending an
+         * unquoted value belongs to the value and was copied with it). */
+        int slash = 0;
+        while (p < len && (is_ws((unsigned char)s[p]) || s[p] == '/')) {
+            slash = s[p] == '/';
+            p++;
+        }
+        if (p >= len)
+            return 0;
+        if (s[p] == '>') {
+            if (slash) {
+                /* Spaced off when there is room (there was whitespace
+                 * before it), so it cannot join an unquoted value. */
+                if (o + 2 <= p)
+                    s[o++] = ' ';
+                s[o++] = '/';
+            }
+            s[o++] = '>';
+            *w = o;
+            *r = p + 1;
+            return 1;
+        }
+        size_t ns = p;
+        p++; /* a leading '=' belongs to the name */
+        while (p < len && !is_ws((unsigned char)s[p]) && s[p] != '/' &&
+               s[p] != '>' && s[p] != '=')
+            p++;
+        size_t ne = p;
+        size_t q = p;
+        while (q < len && is_ws((unsigned char)s[q]))
+            q++;
+        if (q < len && s[q] == '=') {
+            q++;
+            while (q < len && is_ws((unsigned char)s[q]))
+                q++;
+            if (q < len && (s[q] == '"' || s[q] == '\'')) {
+                const char *e = memchr(s + q + 1, s[q], len - q - 1);
+                if (!e)
+                    return 0;
+                q = (size_t)(e - s) + 1;
+            } else {
+                while (q < len && !is_ws((unsigned char)s[q]) && s[q] != '>')
+                    q++;
+            }
+            p = q;
+        }
+        if (wanted_attribute(s + ns, ne - ns)) {
+            if (o < ns)
+                s[o++] = ' ';
+            memmove(s + o, s + ns, p - ns);
+            o += p - ns;
+        }
+    }
+}
+
+size_t html_squeeze_ws(char *s, size_t len)
+{
+    size_t r = 0, w = 0;
+    /* Copies s[r, to) down to s[w, ...). */
+#define KEEP(to)                                                        \
+    do {                                                                \
+        size_t to_ = (to);                                              \
+        if (w != r)                                                     \
+            memmove(s + w, s + r, to_ - r);                             \
+        w += to_ - r;                                                   \
+        r = to_;                                                        \
+    } while (0)
+    while (r < len) {
+        const char *lt = memchr(s + r, '<', len - r);
+        KEEP(lt ? (size_t)(lt - s) : len);
+        if (r >= len)
+            break;
+        size_t at = r;
+        if (len - at >= 4 && memcmp(s + at, "<!--", 4) == 0) {
+            const char *e = find_ci(s + at + 4, len - at - 4, "-->");
+            KEEP(e ? (size_t)(e - s) + 3 : len);
+            continue;
+        }
+        size_t i = at + 1;
+        int closing = i < len && s[i] == '/';
+        if (closing)
+            i++;
+        if (i >= len || !is_alpha(s[i])) {
+            KEEP(at + 1);
+            continue;
+        }
+        char name[16];
+        i = tag_name(s, len, i, name, sizeof name);
+        if (!closing) {
+            KEEP(i);
+            size_t w2 = w, r2 = r;
+            if (!strip_attributes(s, len, &w2, &r2)) {
+                KEEP(len);
+                break;
+            }
+            w = w2;
+            r = r2;
+        } else {
+            const char *gt = memchr(s + i, '>', len - i);
+            if (!gt) {
+                KEEP(len);
+                break;
+            }
+            KEEP((size_t)(gt - s) + 1);
+        }
+        if (!closing && (raw_text_tag(name) || strcmp(name, "pre") == 0 ||
+                         strcmp(name, "listing") == 0)) {
+            /* Contents copied as they are, up to the end tag. */
+            char endtag[20] = "</";
+            memcpy(endtag + 2, name, strlen(name) + 1);
+            const char *e = find_ci(s + r, len - r, endtag);
+            KEEP(e ? (size_t)(e - s) : len);
+            continue;
+        }
+        size_t e = r;
+        while (e < len && is_ws((unsigned char)s[e]))
+            e++;
+        if (e == r || e >= len || s[e] != '<')
+            continue;
+        int drop = ws_free_tag(name);
+        if (!drop) {
+            char next[16];
+            size_t j = e + 1;
+            if (j < len && s[j] == '/')
+                j++;
+            tag_name(s, len, j, next, sizeof next);
+            drop = ws_free_tag(next);
+        }
+        if (drop)
+            r = e;
+    }
+#undef KEEP
+    return w;
 }
 
 /* ---- feed summaries ---- */

@@ -119,10 +119,64 @@ static const rule_case RULES[] = {
           "\">The cabinet, after the fire, on Monday, in Lyon.</p>" P3
           "</div>"),
      {"outage lasted", "before dawn"}, {"Jane Doe", "after the fire"}},
+    /* The page's own <article> inside a wider winner. */
+    {"article_inside_winner_leaves_teasers_out",
+     PAGE("<div class=\"wrap\"><article>" P1 P2 P3 "</article><div "
+          "class=\"below\"><p>Next week, the council, which meets on Monday, "
+          "will vote on the budget for the new library, again.</p><p>A "
+          "festival, with bands, food trucks and a parade, opens downtown on "
+          "Friday, organisers said.</p></div></div>"),
+     {"outage lasted", "before dawn"}, {"council", "festival"}},
+    {"small_article_inside_winner_does_not_narrow_it",
+     PAGE("<div><article><p>Quote of the day, from a customer, in the "
+          "queue.</p></article>" P1 P2 P3 "</div>"),
+     {"Quote of the day", "outage lasted", "before dawn"}, {NULL}},
     {"commentary_class_is_kept",
      PAGE("<div class=\"commentary\">" P1 P2 P3 "</div>"),
      {"outage lasted", "before dawn"}, {NULL}},
 };
+
+/* The pre-parse squeeze: invisible whitespace next to block tags and
+ * attributes no pass reads are removed; everything else is kept byte
+ * for byte. */
+static void squeeze_keeps_what_the_passes_read(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *in, *out;
+    } rows[] = {
+        {"indentation_between_list_items",
+         "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>", "<ul><li>a</li><li>b</li></ul>"},
+        {"space_between_inline_elements_is_kept", "<b>a</b> <i>b</i>",
+         "<b>a</b> <i>b</i>"},
+        {"space_inside_text_is_kept", "<p>a  <b>b</b>\n c</p>", "<p>a  <b>b</b>\n c</p>"},
+        {"pre_is_copied_as_is", "<pre>\n  <b>x</b>\n</pre>", "<pre>\n  <b>x</b>\n</pre>"},
+        {"script_is_copied_as_is", "<script data-x=1>if (a >\n <b) f()</script>",
+         "<script>if (a >\n <b) f()</script>"},
+        {"unread_attributes_are_dropped",
+         "<div data-x=\"1\" class=\"c\" onclick=\"a>b\">t</div>", "<div class=\"c\">t</div>"},
+        {"unquoted_values", "<a href=x target=_blank>l</a>", "<a href=x>l</a>"},
+        {"self_closing_slash_is_kept", "<img src=a.png alt=\"\"/>", "<img />"},
+        {"slash_ending_unquoted_value_stays_in_it", "<a href=x/>l</a>",
+         "<a href=x/>l</a>"},
+        {"self_closing_after_unquoted_value", "<link rel=alternate />",
+         "<link rel=alternate />"},
+        {"spaced_equals_sign", "<div  id = 'm'   >x</div>", "<div id = 'm'>x</div>"},
+        {"glued_attributes", "<a href=\"x\"class=\"y\">l</a>", "<a href=\"x\"class=\"y\">l</a>"},
+        {"comment_is_copied_as_is", "<p>x <!-- <div>  </div> --> y</p>",
+         "<p>x <!-- <div>  </div> --> y</p>"},
+        {"unterminated_tag_is_kept", "<p>x</p> <div class=\"a", "<p>x</p><div class=\"a"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char buf[256];
+        size_t n = strlen(rows[i].in);
+        memcpy(buf, rows[i].in, n + 1);
+        size_t m = html_squeeze_ws(buf, n);
+        buf[m] = '\0';
+        if (strcmp(buf, rows[i].out) != 0)
+            fail_msg("%s: got '%s', want '%s'", rows[i].name, buf, rows[i].out);
+    }
+}
 
 static void cleaning_rules_follow_the_table(void **state)
 {
@@ -234,6 +288,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cleaning_rules_follow_the_table),
+        cmocka_unit_test(squeeze_keeps_what_the_passes_read),
         cmocka_unit_test(og_title_is_cleaned_of_the_site_name),
         cmocka_unit_test(published_dates_use_the_feed_date_grammar),
     };
