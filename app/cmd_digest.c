@@ -91,11 +91,25 @@ static int write_out(const char *path, const char *body)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* After cmd's options: refuses a leftover argument (APP_USAGE, naming
+ * it) and opens the store (APP_FAIL, already reported). *st is the
+ * caller's to close when APP_OK, NULL otherwise. */
+static int open_store_no_args(app_ctx *ctx, const char *cmd, int argc, char **argv,
+                              store **st)
+{
+    *st = NULL;
+    if (optind < argc)
+        return app_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    *st = app_open_store(ctx, cmd);
+    return *st ? APP_OK : APP_FAIL;
+}
+
 static int digest_list(app_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
                                          {"help", no_argument, NULL, 'h'}, {0}};
-    int fmt = app_stdout_tty() ? APP_FMT_TABLE : APP_FMT_CSV, c;
+    int fmt = app_stdout_tty() ? APP_FMT_TABLE : APP_FMT_CSV, c, rc;
+    store *st;
 
     optind = 1;
     while ((c = app_getopt("digest list", argc, argv, "h", opts)) != -1) {
@@ -109,11 +123,8 @@ static int digest_list(app_ctx *ctx, int argc, char **argv)
             return APP_USAGE;
         }
     }
-    if (optind < argc)
-        return app_usage_error("digest list", "unexpected argument '%s'", argv[optind]);
-    store *st = app_open_store(ctx, "digest list");
-    if (!st)
-        return APP_FAIL;
+    if ((rc = open_store_no_args(ctx, "digest list", argc, argv, &st)) != APP_OK)
+        return rc;
     store_digest_entry *v = NULL;
     size_t n = 0;
     if (store_digest_archive_list(st, &v, &n) != VG_OK) {
@@ -447,7 +458,8 @@ static int sched_list(app_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
                                          {"help", no_argument, NULL, 'h'}, {0}};
     const char *cmd = "digest schedule list";
-    int fmt = app_stdout_tty() ? APP_FMT_TABLE : APP_FMT_CSV, c;
+    int fmt = app_stdout_tty() ? APP_FMT_TABLE : APP_FMT_CSV, c, rc;
+    store *st;
 
     optind = 1;
     while ((c = app_getopt(cmd, argc, argv, "h", opts)) != -1) {
@@ -460,11 +472,8 @@ static int sched_list(app_ctx *ctx, int argc, char **argv)
             return APP_USAGE;
         }
     }
-    if (optind < argc)
-        return app_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    store *st = app_open_store(ctx, cmd);
-    if (!st)
-        return APP_FAIL;
+    if ((rc = open_store_no_args(ctx, cmd, argc, argv, &st)) != APP_OK)
+        return rc;
     store_digest_schedule *v = NULL;
     size_t n = 0;
     vg_err e = store_digest_schedule_list(st, &v, &n);
@@ -569,7 +578,8 @@ static int sched_run_due(app_ctx *ctx, int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'}, {0}};
     const char *cmd = "digest schedule run-due";
     int64_t now = vg_now();
-    int c, sent = 0, failed = 0;
+    int c, rc, sent = 0, failed = 0;
+    store *st;
 
     optind = 1;
     while ((c = app_getopt(cmd, argc, argv, "h", opts)) != -1) {
@@ -582,11 +592,8 @@ static int sched_run_due(app_ctx *ctx, int argc, char **argv)
             return APP_USAGE;
         }
     }
-    if (optind < argc)
-        return app_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    store *st = app_open_store(ctx, cmd);
-    if (!st)
-        return APP_FAIL;
+    if ((rc = open_store_no_args(ctx, cmd, argc, argv, &st)) != APP_OK)
+        return rc;
     digest_schedule_opts o = DIGEST_SCHEDULE_OPTS_INIT;
     o.timeout_ms = 30000;
     vg_err e = digest_schedule_run_due(st, now, &o, &sent, &failed);

@@ -24,13 +24,7 @@ vigie=$build/vigie
 need_pkg scrapy python3-scrapy
 [ -x /usr/bin/time ] || need_pkg time time
 
-work=$(mktemp -d)
-cleanup() {
-    nginx_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+nginx_workdir
 
 # The site's URLs carry the port, so it is chosen before they are written.
 mkdir -p "$work/site"

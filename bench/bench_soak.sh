@@ -19,15 +19,7 @@ vigie=$build/vigie
 [ -x "$vigie" ] || { echo "bench_soak: no $vigie (build first)" >&2; exit 1; }
 
 . "$here/nginx_site.sh"
-work=$(mktemp -d)
-vpid=
-cleanup() {
-    [ -n "$vpid" ] && kill "$vpid" 2>/dev/null && wait "$vpid" 2>/dev/null
-    nginx_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+nginx_workdir
 
 mkdir -p "$work/site"
 nginx_serve "$work" "$work/site"

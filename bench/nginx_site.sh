@@ -6,7 +6,11 @@
 #   nginx_serve WORK ROOT      sets $port, $base and $ngx_pid; the access
 #                              log ($WORK/ngx/access.log) holds one status
 #                              code per line
-#   nginx_stop                 (also run by the EXIT trap the caller sets)
+#   nginx_stop                 (also run by the EXIT trap nginx_workdir sets)
+#   nginx_workdir              makes $work (a fresh temporary directory)
+#                              and traps EXIT to stop nginx, kill $vpid
+#                              (a background vigie, when the caller set
+#                              it) and remove $work; INT/TERM exit 130
 
 need_pkg() { # command package
     command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] && return 0
@@ -25,6 +29,19 @@ nginx_stop() {
         sleep 0.5
         ngx_pid=
     fi
+}
+
+nginx_cleanup() {
+    [ -n "$vpid" ] && kill "$vpid" 2>/dev/null && wait "$vpid" 2>/dev/null
+    nginx_stop
+    rm -rf "$work"
+}
+
+nginx_workdir() {
+    work=$(mktemp -d)
+    vpid=
+    trap nginx_cleanup EXIT
+    trap 'exit 130' INT TERM
 }
 
 nginx_serve() { # work root

@@ -24,8 +24,9 @@
 #define C_NEU "#9a9a9a"
 #define C_NEG "#e07b00"
 
-#define CHART_W 560
-#define CHART_H 220
+/* One size for both drawings of a chart (report_int.h). */
+#define CHART_W REPORT_CHART_W
+#define CHART_H REPORT_CHART_H
 
 static const char css[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
@@ -205,16 +206,12 @@ static void svg_close(ctx *c, report_chart kind, const digest_brand *b)
 static void daily_chart(ctx *c, const digest_brand *b)
 {
     int id = ++c->chart;
-    int64_t max = 1, sum_pos = 0, sum_neu = 0, sum_neg = 0;
-    const int left = 36, top = 24, bottom = 44, pw = CHART_W - left - 8;
-    const int ph = CHART_H - top - bottom;
-    double slot = b->n_days ? (double)pw / (double)b->n_days : pw;
+    int64_t sum_pos = 0, sum_neu = 0, sum_neg = 0;
+    report_plot p;
 
+    report_daily_plot(&p, b, 24);
     for (size_t i = 0; i < b->n_days; i++) {
         const digest_day *x = &b->days[i];
-        int64_t t = x->pos + x->neu + x->neg;
-        if (t > max)
-            max = t;
         sum_pos += x->pos;
         sum_neu += x->neu;
         sum_neg += x->neg;
@@ -233,29 +230,26 @@ static void daily_chart(ctx *c, const digest_brand *b)
     defs(c, id);
     vg_buf_printf(c->out,
                   "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>",
-                  left, top + ph, left + pw, top + ph);
+                  p.left, p.top + p.ph, p.left + p.pw, p.top + p.ph);
     vg_buf_printf(c->out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">",
-                  left - 4, top + 4);
-    num(c, (double)max, 0);
+                  p.left - 4, p.top + 4);
+    num(c, (double)p.max, 0);
     vg_buf_printf(c->out, "</text><text x=\"%d\" y=\"%d\" font-size=\"11\""
                           " text-anchor=\"end\">0</text>",
-                  left - 4, top + ph);
+                  p.left - 4, p.top + p.ph);
     for (size_t i = 0; i < b->n_days; i++) {
         const digest_day *x = &b->days[i];
-        int64_t vals[3] = {x->neg, x->neu, x->pos};
         const char *fills[3] = {NULL, C_NEU, C_POS};
         report_msg names[3] = {M_NEGATIVE, M_NEUTRAL, M_POSITIVE};
-        double bw = slot * 0.7, bx = left + slot * (double)i + slot * 0.15;
-        double y = top + ph;
+        report_bar bar;
         char iso[21];
 
+        report_daily_bar(&p, x, i, &bar);
         for (int k = 0; k < 3; k++) {
-            double h = (double)vals[k] * ph / (double)max;
-            if (vals[k] == 0)
+            if (bar.v[k] == 0)
                 continue;
-            y -= h;
             vg_buf_printf(c->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"",
-                          bx, y, bw, h);
+                          bar.x, bar.y[k], bar.w, bar.h[k]);
             if (fills[k] != NULL)
                 vg_buf_printf(c->out, " fill=\"%s\">", fills[k]);
             else
@@ -263,21 +257,21 @@ static void daily_chart(ctx *c, const digest_brand *b)
             vg_buf_puts(c->out, "<title>");
             date(c, x->start);
             vg_buf_printf(c->out, " — %s: ", tr(c, names[k]));
-            num(c, (double)vals[k], 0);
+            num(c, (double)bar.v[k], 0);
             vg_buf_puts(c->out, "</title></rect>");
         }
         vg_buf_printf(c->out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\""
                               " text-anchor=\"middle\">",
-                      bx + bw / 2, y - 3);
+                      bar.x + bar.w / 2, bar.top - 3);
         num(c, (double)(x->pos + x->neu + x->neg), 0);
         vg_buf_printf(c->out, "</text><text x=\"%.1f\" y=\"%d\" font-size=\"10\""
                               " text-anchor=\"middle\">",
-                      bx + bw / 2, top + ph + 14);
+                      bar.x + bar.w / 2, p.top + p.ph + 14);
         vg_time_iso(x->start, iso);
         vg_buf_printf(c->out, "%.2s", iso + 8); /* day of month */
         vg_buf_puts(c->out, "</text>");
     }
-    legend(c, id, left, CHART_H - 16);
+    legend(c, id, p.left, CHART_H - 16);
     svg_close(c, REPORT_CHART_DAILY, b);
     vg_buf_puts(c->out, "</figure>");
 
@@ -307,11 +301,10 @@ static void daily_chart(ctx *c, const digest_brand *b)
 static void trend_chart(ctx *c, const digest_brand *b)
 {
     int id = ++c->chart;
-    const int left = 36, top = 20, bottom = 30, pw = CHART_W - left - 20;
-    const int ph = CHART_H - top - bottom;
-    double slot = (double)pw / DIGEST_TREND_WEEKS;
+    report_plot p;
     int open = 0;
 
+    report_trend_plot(&p, 20);
     vg_buf_puts(c->out, "<div class=\"chart\"><figure>");
     svg_open(c, id, CHART_W, CHART_H, M_TREND, b->name);
     for (size_t i = 0; i < DIGEST_TREND_WEEKS; i++) {
@@ -329,20 +322,21 @@ static void trend_chart(ctx *c, const digest_brand *b)
     vg_buf_printf(c->out,
                   "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\""
                   " stroke-dasharray=\"4 3\"/>",
-                  left, top + ph / 2, left + pw, top + ph / 2);
+                  p.left, p.top + p.ph / 2, p.left + p.pw, p.top + p.ph / 2);
     vg_buf_printf(c->out,
                   "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">+1</text>"
                   "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>"
                   "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">",
-                  left - 4, top + 4, left - 4, top + ph / 2 + 4, left - 4, top + ph);
+                  p.left - 4, p.top + 4, p.left - 4, p.top + p.ph / 2 + 4, p.left - 4,
+                  p.top + p.ph);
     num(c, -1.0, 0);
     vg_buf_puts(c->out, "</text>");
     /* The line joins consecutive weeks that have mentions. */
     for (size_t i = 0; i < DIGEST_TREND_WEEKS; i++) {
         const digest_week *w = &b->trend[i];
-        double x = left + slot * ((double)i + 0.5);
-        double y = top + (1.0 - w->net) * ph / 2.0;
+        double x, y;
 
+        report_trend_point(&p, i, w->net, &x, &y);
         if (w->total == 0) {
             if (open)
                 vg_buf_puts(c->out, "\"/>");
@@ -359,10 +353,10 @@ static void trend_chart(ctx *c, const digest_brand *b)
         vg_buf_puts(c->out, "\"/>");
     for (size_t i = 0; i < DIGEST_TREND_WEEKS; i++) {
         const digest_week *w = &b->trend[i];
-        double x = left + slot * ((double)i + 0.5);
-        double y = top + (1.0 - w->net) * ph / 2.0;
+        double x, y;
         char wk[9];
 
+        report_trend_point(&p, i, w->net, &x, &y);
         vg_time_isoweek(w->start, wk);
         if (w->total > 0) {
             vg_buf_printf(c->out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"" C_POS

@@ -37,4 +37,47 @@ void report_html_escape(vg_buf *out, const char *s);
  * hostile feed could carry javascript: URLs. */
 int report_url_safe(const char *url);
 
+/* ---- chart geometry (report_chart.c), shared by the SVG and PNG
+ * renderers so both draw each chart the same way ---- */
+
+/* Every chart's width, and the height of the daily and trend charts,
+ * in CSS pixels (the PNG draws at a multiple of these). */
+#define REPORT_CHART_W 560
+#define REPORT_CHART_H 220
+
+/* A chart's plot area: left/top corner, width and height; slot is the
+ * horizontal room per bar or point, max the value the full height
+ * stands for (daily chart only). */
+typedef struct report_plot {
+    int left, top, pw, ph;
+    double slot;
+    int64_t max;
+} report_plot;
+
+/* The daily chart's plot area below y = top, scaled to b's largest day
+ * (at least 1, so an empty period draws no bars). */
+void report_daily_plot(report_plot *p, const digest_brand *b, int top);
+
+/* Day i's bar: x and w its left edge and width; segment k (0 negative,
+ * 1 neutral, 2 positive, stacked from the bottom in that order) holds
+ * v[k] mentions from y[k] down by h[k]; top is where the stack ends
+ * (the total's label goes above it). A segment with v[k] == 0 is not
+ * drawn. */
+typedef struct report_bar {
+    double x, w, top;
+    int64_t v[3];
+    double y[3], h[3];
+} report_bar;
+
+void report_daily_bar(const report_plot *p, const digest_day *day, size_t i,
+                      report_bar *bar);
+
+/* The trend chart's plot area below y = top: net sentiment runs from
+ * +1 at the top to -1 at the bottom, one point per week. */
+void report_trend_plot(report_plot *p, int top);
+
+/* Where week i's point of net sentiment net stands. */
+void report_trend_point(const report_plot *p, size_t i, double net, double *x,
+                        double *y);
+
 #endif

@@ -20,8 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHART_W 560
-#define CHART_H 220
+/* One size for both drawings of a chart (report_int.h). */
+#define CHART_W REPORT_CHART_W
+#define CHART_H REPORT_CHART_H
 #define SCALE 2.0
 
 /* The palette of report_html.c, as cairo's 0..1 components. */
@@ -149,81 +150,70 @@ static void title(png_ctx *c, report_msg m, const char *brand, double w)
 static void daily(png_ctx *c, const digest_brand *b)
 {
     cairo_t *cr = c->cr;
-    int64_t max = 1;
-    const int left = 36, top = 40, bottom = 44, pw = CHART_W - left - 8; /* title above */
-    const int ph = CHART_H - top - bottom;
-    double slot = b->n_days ? (double)pw / (double)b->n_days : pw;
+    report_plot p;
 
-    for (size_t i = 0; i < b->n_days; i++) {
-        int64_t t = b->days[i].pos + b->days[i].neu + b->days[i].neg;
-        if (t > max)
-            max = t;
-    }
+    report_daily_plot(&p, b, 40); /* the title stands above */
     title(c, M_DAILY, b->name, CHART_W);
     ink(c);
     cairo_set_line_width(cr, 1);
-    cairo_move_to(cr, left, top + ph + 0.5);
-    cairo_line_to(cr, left + pw, top + ph + 0.5);
+    cairo_move_to(cr, p.left, p.top + p.ph + 0.5);
+    cairo_line_to(cr, p.left + p.pw, p.top + p.ph + 0.5);
     cairo_stroke(cr);
-    text_at(c, left - 4, top + 4, 11, 2, fmt_num(c, (double)max, 0));
-    text_at(c, left - 4, top + ph, 11, 2, "0");
+    text_at(c, p.left - 4, p.top + 4, 11, 2, fmt_num(c, (double)p.max, 0));
+    text_at(c, p.left - 4, p.top + p.ph, 11, 2, "0");
     for (size_t i = 0; i < b->n_days; i++) {
         const digest_day *x = &b->days[i];
-        int64_t vals[3] = {x->neg, x->neu, x->pos};
-        double bw = slot * 0.7, bx = left + slot * (double)i + slot * 0.15;
-        double y = top + ph;
+        report_bar bar;
         char iso[21];
 
+        report_daily_bar(&p, x, i, &bar);
         for (int k = 0; k < 3; k++) {
-            double h = (double)vals[k] * ph / (double)max;
-            if (vals[k] == 0)
+            if (bar.v[k] == 0)
                 continue;
-            y -= h;
-            cairo_rectangle(cr, bx, y, bw, h);
+            cairo_rectangle(cr, bar.x, bar.y[k], bar.w, bar.h[k]);
             fill_kind(c, k);
             cairo_fill(cr);
         }
         ink(c);
-        text_at(c, bx + bw / 2, y - 3, 11, 1,
+        text_at(c, bar.x + bar.w / 2, bar.top - 3, 11, 1,
                 fmt_num(c, (double)(x->pos + x->neu + x->neg), 0));
         vg_time_iso(x->start, iso);
         iso[10] = '\0';
-        text_at(c, bx + bw / 2, top + ph + 14, 10, 1, iso + 8); /* day of month */
+        text_at(c, bar.x + bar.w / 2, p.top + p.ph + 14, 10, 1, iso + 8); /* day of month */
     }
-    legend(c, left, CHART_H - 16);
+    legend(c, p.left, CHART_H - 16);
 }
 
 static void trend(png_ctx *c, const digest_brand *b)
 {
     cairo_t *cr = c->cr;
-    const int left = 36, top = 34, bottom = 30, pw = CHART_W - left - 20;
-    const int ph = CHART_H - top - bottom;
-    double slot = (double)pw / DIGEST_TREND_WEEKS;
+    report_plot p;
     int open = 0;
     static const double dash[2] = {4, 3};
 
+    report_trend_plot(&p, 34);
     title(c, M_TREND, b->name, CHART_W);
     /* Scale: net sentiment runs from -1 (bottom) to +1 (top). */
     cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
     cairo_set_line_width(cr, 1);
     cairo_set_dash(cr, dash, 2, 0);
-    cairo_move_to(cr, left, top + ph / 2 + 0.5);
-    cairo_line_to(cr, left + pw, top + ph / 2 + 0.5);
+    cairo_move_to(cr, p.left, p.top + p.ph / 2 + 0.5);
+    cairo_line_to(cr, p.left + p.pw, p.top + p.ph / 2 + 0.5);
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
     ink(c);
-    text_at(c, left - 4, top + 4, 11, 2, "+1");
-    text_at(c, left - 4, top + ph / 2 + 4, 11, 2, "0");
-    text_at(c, left - 4, top + ph, 11, 2, fmt_num(c, -1.0, 0));
+    text_at(c, p.left - 4, p.top + 4, 11, 2, "+1");
+    text_at(c, p.left - 4, p.top + p.ph / 2 + 4, 11, 2, "0");
+    text_at(c, p.left - 4, p.top + p.ph, 11, 2, fmt_num(c, -1.0, 0));
 
     /* The line joins consecutive weeks that have mentions. */
     cairo_set_source_rgb(cr, RGB_POS);
     cairo_set_line_width(cr, 2);
     for (size_t i = 0; i < DIGEST_TREND_WEEKS; i++) {
         const digest_week *w = &b->trend[i];
-        double x = left + slot * ((double)i + 0.5);
-        double y = top + (1.0 - w->net) * ph / 2.0;
+        double x, y;
 
+        report_trend_point(&p, i, w->net, &x, &y);
         if (w->total == 0) {
             if (open)
                 cairo_stroke(cr);
@@ -241,10 +231,10 @@ static void trend(png_ctx *c, const digest_brand *b)
     cairo_new_path(cr);
     for (size_t i = 0; i < DIGEST_TREND_WEEKS; i++) {
         const digest_week *w = &b->trend[i];
-        double x = left + slot * ((double)i + 0.5);
-        double y = top + (1.0 - w->net) * ph / 2.0;
+        double x, y;
         char wk[9];
 
+        report_trend_point(&p, i, w->net, &x, &y);
         vg_time_isoweek(w->start, wk);
         if (w->total > 0) {
             cairo_set_source_rgb(cr, RGB_POS);

@@ -28,7 +28,7 @@ vg_err store_alert_window_mentions(store *st, int64_t brand_id, int64_t from, in
         limit = MAX_WINDOW_ROWS;
     /* Syndicated copies are left out as the buckets leave them out: the
      * same news counted twice would crown its words. */
-    vg_err err = db_prepare(
+    vg_err err = db_prepare_window(
         st,
         negative_only
             ? "SELECT m.id, d.url, d.title, m.snippet, m.score,"
@@ -46,12 +46,9 @@ vg_err store_alert_window_mentions(store *st, int64_t brand_id, int64_t from, in
               " AND NOT EXISTS (SELECT 1 FROM documents o"
               "  WHERE o.content_hash = d.content_hash AND o.id < d.id)"
               " ORDER BY m.published_at DESC, m.id DESC LIMIT ?4",
-        &s);
+        brand_id, from, to, &s);
     if (err != VG_OK)
         return err;
-    sqlite3_bind_int64(s, 1, brand_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     sqlite3_bind_int(s, 4, limit);
     v = calloc((size_t)limit, sizeof *v);
     if (!v) {

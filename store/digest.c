@@ -57,22 +57,19 @@ vg_err store_digest_counts_get(store *st, int64_t brand_id, int64_t from,
     int rc;
 
     memset(out, 0, sizeof *out);
-    err = db_prepare(st,
-                     "SELECT coalesce(sum(m.copy = 0), 0),"
-                     " coalesce(sum(" LABEL " = 1 AND m.copy = 0), 0),"
-                     " coalesce(sum(" LABEL " = 0 AND m.copy = 0), 0),"
-                     " coalesce(sum(" LABEL " = -1 AND m.copy = 0), 0),"
-                     " count(DISTINCT d.source_id),"
-                     " coalesce(sum(m.correction IS NOT NULL), 0)"
-                     " FROM mentions m JOIN " DOCS_BY_ID " ON d.id = m.document_id"
-                     " WHERE m.brand_id = ?1 AND m.published_at >= ?2"
-                     " AND m.published_at < ?3",
-                     &s);
+    err = db_prepare_window(st,
+                            "SELECT coalesce(sum(m.copy = 0), 0),"
+                            " coalesce(sum(" LABEL " = 1 AND m.copy = 0), 0),"
+                            " coalesce(sum(" LABEL " = 0 AND m.copy = 0), 0),"
+                            " coalesce(sum(" LABEL " = -1 AND m.copy = 0), 0),"
+                            " count(DISTINCT d.source_id),"
+                            " coalesce(sum(m.correction IS NOT NULL), 0)"
+                            " FROM mentions m JOIN " DOCS_BY_ID " ON d.id = m.document_id"
+                            " WHERE m.brand_id = ?1 AND m.published_at >= ?2"
+                            " AND m.published_at < ?3",
+                            brand_id, from, to, &s);
     if (err != VG_OK)
         return err;
-    sqlite3_bind_int64(s, 1, brand_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
         err = db_fail_step(st, rc, "digest counts");
@@ -145,20 +142,17 @@ vg_err store_digest_top_sources(store *st, int64_t brand_id, int64_t from,
 
     *out = NULL;
     *n = 0;
-    err = db_prepare(st,
-                     "SELECT s.id, s.url, s.title, count(*),"
-                     " sum(" LABEL " = 1), sum(" LABEL " = 0), sum(" LABEL " = -1)"
-                     " FROM mentions m JOIN " DOCS_BY_ID " ON d.id = m.document_id"
-                     " JOIN sources s ON s.id = d.source_id"
-                     " WHERE m.brand_id = ?1 AND m.published_at >= ?2"
-                     " AND m.published_at < ?3"
-                     " GROUP BY s.id ORDER BY count(*) DESC, s.id LIMIT ?4",
-                     &s);
+    err = db_prepare_window(st,
+                            "SELECT s.id, s.url, s.title, count(*),"
+                            " sum(" LABEL " = 1), sum(" LABEL " = 0), sum(" LABEL " = -1)"
+                            " FROM mentions m JOIN " DOCS_BY_ID " ON d.id = m.document_id"
+                            " JOIN sources s ON s.id = d.source_id"
+                            " WHERE m.brand_id = ?1 AND m.published_at >= ?2"
+                            " AND m.published_at < ?3"
+                            " GROUP BY s.id ORDER BY count(*) DESC, s.id LIMIT ?4",
+                            brand_id, from, to, &s);
     if (err != VG_OK)
         return err;
-    sqlite3_bind_int64(s, 1, brand_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     sqlite3_bind_int(s, 4, limit > 0 ? limit : 1);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_digest_source *r;
@@ -217,29 +211,26 @@ vg_err store_digest_top_mentions(store *st, int64_t brand_id, int64_t from,
         return vg_error_set(VG_EINVAL, "digest mentions: sign must be 1 or -1");
     /* One row per piece of content: the first-published copy stands for
      * its syndicated duplicates, which are counted in `copies`. */
-    err = db_prepare(st,
-                     "SELECT id, url, title, source, snippet, score, lab,"
-                     " corrected, published_at, copies FROM ("
-                     "  SELECT m.id, d.url, d.title,"
-                     "   coalesce(nullif(s.title, ''), s.url) AS source,"
-                     "   m.snippet, m.score, " LABEL " AS lab,"
-                     "   m.correction IS NOT NULL AS corrected, m.published_at,"
-                     "   count(*) OVER (PARTITION BY " CONTENT_KEY ") AS copies,"
-                     "   row_number() OVER (PARTITION BY " CONTENT_KEY
-                     "    ORDER BY m.published_at, m.id) AS rn"
-                     "  FROM mentions m JOIN documents d ON d.id = m.document_id"
-                     "  JOIN sources s ON s.id = d.source_id"
-                     "  WHERE m.brand_id = ?1 AND m.published_at >= ?2"
-                     "  AND m.published_at < ?3 AND " LABEL " = ?4)"
-                     " WHERE rn = 1"
-                     " ORDER BY score * ?4 DESC, published_at DESC, id DESC"
-                     " LIMIT ?5",
-                     &s);
+    err = db_prepare_window(st,
+                            "SELECT id, url, title, source, snippet, score, lab,"
+                            " corrected, published_at, copies FROM ("
+                            "  SELECT m.id, d.url, d.title,"
+                            "   coalesce(nullif(s.title, ''), s.url) AS source,"
+                            "   m.snippet, m.score, " LABEL " AS lab,"
+                            "   m.correction IS NOT NULL AS corrected, m.published_at,"
+                            "   count(*) OVER (PARTITION BY " CONTENT_KEY ") AS copies,"
+                            "   row_number() OVER (PARTITION BY " CONTENT_KEY
+                            "    ORDER BY m.published_at, m.id) AS rn"
+                            "  FROM mentions m JOIN documents d ON d.id = m.document_id"
+                            "  JOIN sources s ON s.id = d.source_id"
+                            "  WHERE m.brand_id = ?1 AND m.published_at >= ?2"
+                            "  AND m.published_at < ?3 AND " LABEL " = ?4)"
+                            " WHERE rn = 1"
+                            " ORDER BY score * ?4 DESC, published_at DESC, id DESC"
+                            " LIMIT ?5",
+                            brand_id, from, to, &s);
     if (err != VG_OK)
         return err;
-    sqlite3_bind_int64(s, 1, brand_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     sqlite3_bind_int(s, 4, sign);
     sqlite3_bind_int(s, 5, limit > 0 ? limit : 1);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -299,18 +290,15 @@ vg_err store_digest_snippets(store *st, int64_t brand_id, int64_t from,
     /* Syndicated copies once: a press release picked up by ten sites
      * must not look like ten people using its words. The content hash
      * comes from the covering index, not the documents table. */
-    err = db_prepare(st,
-                     "SELECT min(m.snippet) FROM mentions m"
-                     " JOIN " DOCS_BY_ID " ON d.id = m.document_id"
-                     " WHERE m.brand_id = ?1 AND m.published_at >= ?2"
-                     " AND m.published_at < ?3 AND m.id % ?4 = 0"
-                     " GROUP BY " CONTENT_KEY,
-                     &s);
+    err = db_prepare_window(st,
+                            "SELECT min(m.snippet) FROM mentions m"
+                            " JOIN " DOCS_BY_ID " ON d.id = m.document_id"
+                            " WHERE m.brand_id = ?1 AND m.published_at >= ?2"
+                            " AND m.published_at < ?3 AND m.id % ?4 = 0"
+                            " GROUP BY " CONTENT_KEY,
+                            brand_id, from, to, &s);
     if (err != VG_OK)
         return err;
-    sqlite3_bind_int64(s, 1, brand_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     sqlite3_bind_int64(s, 4, step > 1 ? step : 1);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -342,15 +330,12 @@ vg_err store_digest_alerts(store *st, int64_t brand_id, int64_t from,
     *out = NULL;
     *n = 0;
     *total = 0;
-    err = db_prepare(st,
-                     "SELECT count(*) FROM alerts WHERE brand_id = ?1"
-                     " AND bucket_start >= ?2 AND bucket_start < ?3",
-                     &s);
+    err = db_prepare_window(st,
+                            "SELECT count(*) FROM alerts WHERE brand_id = ?1"
+                            " AND bucket_start >= ?2 AND bucket_start < ?3",
+                            brand_id, from, to, &s);
     if (err != VG_OK)
         return err;
-    sqlite3_bind_int64(s, 1, brand_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
         err = db_fail_step(st, rc, "counting alerts");
@@ -361,17 +346,14 @@ vg_err store_digest_alerts(store *st, int64_t brand_id, int64_t from,
     s = NULL;
     if (limit <= 0)
         goto cleanup;
-    err = db_prepare(st,
-                     "SELECT id, metric, bucket_start, observed, expected,"
-                     " severity, created_at FROM alerts WHERE brand_id = ?1"
-                     " AND bucket_start >= ?2 AND bucket_start < ?3"
-                     " ORDER BY bucket_start, id LIMIT ?4",
-                     &s);
+    err = db_prepare_window(st,
+                            "SELECT id, metric, bucket_start, observed, expected,"
+                            " severity, created_at FROM alerts WHERE brand_id = ?1"
+                            " AND bucket_start >= ?2 AND bucket_start < ?3"
+                            " ORDER BY bucket_start, id LIMIT ?4",
+                            brand_id, from, to, &s);
     if (err != VG_OK)
         goto cleanup;
-    sqlite3_bind_int64(s, 1, brand_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     sqlite3_bind_int(s, 4, limit);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_digest_alert *r;
@@ -471,15 +453,12 @@ vg_err store_digest_volume(store *st, int64_t brand_id, int64_t from,
     int rc;
 
     *out = 0;
-    err = db_prepare(st,
-                     "SELECT count(*) FROM mentions WHERE brand_id = ?1"
-                     " AND published_at >= ?2 AND published_at < ?3 AND copy = 0",
-                     &s);
+    err = db_prepare_window(st,
+                            "SELECT count(*) FROM mentions WHERE brand_id = ?1"
+                            " AND published_at >= ?2 AND published_at < ?3 AND copy = 0",
+                            brand_id, from, to, &s);
     if (err != VG_OK)
         return err;
-    sqlite3_bind_int64(s, 1, brand_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(s, 0);

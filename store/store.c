@@ -119,6 +119,19 @@ vg_err db_prepare(store *st, const char *sql, sqlite3_stmt **out)
     return VG_OK;
 }
 
+vg_err db_prepare_window(store *st, const char *sql, int64_t brand_id,
+                         int64_t from, int64_t to, sqlite3_stmt **out)
+{
+    vg_err err = db_prepare(st, sql, out);
+
+    if (err != VG_OK)
+        return err;
+    sqlite3_bind_int64(*out, 1, brand_id);
+    sqlite3_bind_int64(*out, 2, from);
+    sqlite3_bind_int64(*out, 3, to);
+    return VG_OK;
+}
+
 int bind_text(sqlite3_stmt *s, int idx, const char *v)
 {
     if (v == NULL)

@@ -58,6 +58,12 @@ vg_err db_fail_step(store *st, int rc, const char *what);
 /* Prepares a one-off statement; VG_EDB on failure. */
 vg_err db_prepare(store *st, const char *sql, sqlite3_stmt **out);
 
+/* Prepares a one-off statement over one brand's time window and binds
+ * ?1 = brand_id, ?2 = from, ?3 = to (the digest's and the alerts' reads
+ * all filter mentions or alerts this way); VG_EDB on failure, *out NULL. */
+vg_err db_prepare_window(store *st, const char *sql, int64_t brand_id,
+                         int64_t from, int64_t to, sqlite3_stmt **out);
+
 /* Binds s (NULL binds SQL NULL) as text, copied by SQLite. */
 int bind_text(sqlite3_stmt *s, int idx, const char *v);
 

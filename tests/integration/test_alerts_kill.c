@@ -14,6 +14,7 @@
 #include "app/httpd.h"
 #include "core/vtime.h"
 #include "store/store.h"
+#include "vgtest.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -53,7 +54,8 @@ typedef struct upload {
 } upload;
 
 typedef struct fixture {
-    char dir[64], db[96], www[96];
+    vgtest_dir d;
+    char www[96];
     httpd *srv;
     int hung;          /* the listening socket that never answers */
     unsigned hook_port;
@@ -114,31 +116,13 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-static int vigie_wait(const fixture *fx, const char *const *args)
-{
-    const char *bin = getenv("VG_BINARY");
-    char *argv[24] = {(char *)bin, "-q", "--db", (char *)fx->db};
-    int argc = 4;
-    for (int i = 0; args[i] && argc < 23; i++)
-        argv[argc++] = (char *)args[i];
-    argv[argc] = NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        execv(bin, argv);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* Starts `vigie run`, its messages in dir/run-N.log for a failing test. */
 static pid_t vigie_start_run(const fixture *fx, int n)
 {
     const char *bin = getenv("VG_BINARY");
     char log[128];
-    snprintf(log, sizeof log, "%s/run-%d.log", fx->dir, n);
-    char *argv[] = {(char *)bin, "--db", (char *)fx->db, "run", NULL};
+    snprintf(log, sizeof log, "%s/run-%d.log", fx->d.dir, n);
+    char *argv[] = {(char *)bin, "--db", (char *)fx->d.db, "run", NULL};
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -182,7 +166,7 @@ static seen look(const fixture *fx)
     store_alert_row *v = NULL;
     store_delivery *d = NULL;
     size_t n = 0, nd = 0;
-    if (store_open(fx->db, &st) != VG_OK)
+    if (store_open(fx->d.db, &st) != VG_OK)
         return s;
     if (store_alert_list(st, 0, &v, &n) == VG_OK)
         for (size_t i = 0; i < n; i++)
@@ -212,7 +196,7 @@ static void store_history(const fixture *fx, int64_t source, int64_t hour)
         "Fibrelia recrute des techniciens", "Une offre Fibrelia pour les étudiants",
     };
     store *st = NULL;
-    assert_int_equal(store_open(fx->db, &st), VG_OK);
+    assert_int_equal(store_open(fx->d.db, &st), VG_OK);
     int64_t brand = 0;
     store_brand *b = NULL;
     size_t nb = 0;
@@ -281,10 +265,8 @@ static int setup(void **state)
     fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
     pthread_mutex_init(&fx->rx.mu, NULL);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/vg-kill-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->db, sizeof fx->db, "%s/vigie.db", fx->dir);
-    snprintf(fx->www, sizeof fx->www, "%s/www", fx->dir);
+    vgtest_dir_make(&fx->d, "kill");
+    snprintf(fx->www, sizeof fx->www, "%s/www", fx->d.dir);
     assert_int_equal(mkdir(fx->www, 0700), 0);
     uint16_t port = 0;
     assert_int_equal(httpd_start(fx->www, &port, &fx->srv), VG_OK);
@@ -306,22 +288,20 @@ static int setup(void **state)
     char feed[128], hook[128];
     snprintf(feed, sizeof feed, "http://127.0.0.1:%u/feed.xml", (unsigned)port);
     snprintf(hook, sizeof hook, "webhook:http://127.0.0.1:%u/hook", fx->hook_port);
-    const char *init[] = {"init", NULL};
-    const char *cfg[] = {"config", "set", "crawl.host_delay_ms", "0", NULL};
-    const char *src[] = {"source", "add", feed, NULL};
-    const char *brand[] = {"brand", "add", BRAND, NULL};
-    const char *rule[] = {"alert", "add", "--brand", BRAND, "--metric", "volume",
-                          "--severity", "low", "--channel", hook, NULL};
-    assert_int_equal(vigie_wait(fx, init), 0);
-    assert_int_equal(vigie_wait(fx, cfg), 0);
-    assert_int_equal(vigie_wait(fx, src), 0);
-    assert_int_equal(vigie_wait(fx, brand), 0);
-    assert_int_equal(vigie_wait(fx, rule), 0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "init", NULL), 0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "config", "set", "crawl.host_delay_ms", "0",
+                                  NULL),
+                     0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "source", "add", feed, NULL), 0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "brand", "add", BRAND, NULL), 0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "alert", "add", "--brand", BRAND, "--metric",
+                                  "volume", "--severity", "low", "--channel", hook, NULL),
+                     0);
 
     store *st = NULL;
     store_source *v = NULL;
     size_t n = 0;
-    assert_int_equal(store_open(fx->db, &st), VG_OK);
+    assert_int_equal(store_open(fx->d.db, &st), VG_OK);
     assert_int_equal(store_source_list(st, &v, &n), VG_OK);
     assert_int_equal(n, 1);
     int64_t source = v[0].id;
@@ -341,9 +321,9 @@ static int teardown(void **state)
     if (fx->hung >= 0)
         close(fx->hung);
     char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->d.dir);
     if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", fx->dir);
+        fprintf(stderr, "could not remove %s\n", fx->d.dir);
     pthread_mutex_destroy(&fx->rx.mu);
     free(fx);
     return 0;
@@ -396,7 +376,7 @@ static void sigkill_after_the_alert_is_stored_then_restart_delivers_it_once(void
     MHD_stop_daemon(d);
     if (status != 0) { /* show why (a sanitizer report, an error) */
         char cmd[160];
-        snprintf(cmd, sizeof cmd, "cat '%s/run-2.log' >&2", fx->dir);
+        snprintf(cmd, sizeof cmd, "cat '%s/run-2.log' >&2", fx->d.dir);
         if (system(cmd) != 0)
             fprintf(stderr, "no log\n");
     }

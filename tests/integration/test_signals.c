@@ -21,38 +21,20 @@
 #include "app/httpd.h"
 #include "core/vtime.h"
 #include "store/store.h"
+#include "vgtest.h"
 
 #define SLOW_MS 4000
 
 typedef struct fixture {
-    char dir[64];
-    char db[96];
+    vgtest_dir d;
     httpd *srv;
     char base[64];
 } fixture;
 
-static int vigie_wait(const fixture *fx, const char *const *args)
-{
-    const char *bin = getenv("VG_BINARY");
-    char *argv[24] = {(char *)bin, "-q", "--db", (char *)fx->db};
-    int argc = 4;
-    for (int i = 0; args[i] && argc < 23; i++)
-        argv[argc++] = (char *)args[i];
-    argv[argc] = NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        execv(bin, argv);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static pid_t vigie_start_run(const fixture *fx)
 {
     const char *bin = getenv("VG_BINARY");
-    char *argv[] = {(char *)bin, "-q", "--db", (char *)fx->db, "run", NULL};
+    char *argv[] = {(char *)bin, "-q", "--db", (char *)fx->d.db, "run", NULL};
     pid_t pid = fork();
     if (pid == 0) {
         execv(bin, argv);
@@ -84,7 +66,7 @@ static int64_t documents_now(const fixture *fx)
 {
     store *st = NULL;
     store_counts c = {0};
-    if (store_open(fx->db, &st) == VG_OK)
+    if (store_open(fx->d.db, &st) == VG_OK)
         store_counts_get(st, &c);
     store_close(st);
     return c.documents;
@@ -104,9 +86,7 @@ static void wait_documents(const fixture *fx, int64_t want)
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/vigie-sig-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->db, sizeof fx->db, "%s/vigie.db", fx->dir);
+    vgtest_dir_make(&fx->d, "sig");
     char root[4096];
     snprintf(root, sizeof root, "%s/tests/fixtures/crawl", getenv("VG_SOURCE_DIR"));
     uint16_t port;
@@ -117,16 +97,13 @@ static int setup(void **state)
     char fast[128], slow[128];
     snprintf(fast, sizeof fast, "%s/fr.xml", fx->base);
     snprintf(slow, sizeof slow, "%s/slow/en.atom", fx->base);
-    const char *init[] = {"init", NULL};
-    const char *cfg[] = {"config", "set", "crawl.host_delay_ms", "0", NULL};
-    const char *add1[] = {"source", "add", fast, NULL};
-    const char *add2[] = {"source", "add", slow, NULL};
-    const char *brand[] = {"brand", "add", "Cafélia", NULL};
-    assert_int_equal(vigie_wait(fx, init), 0);
-    assert_int_equal(vigie_wait(fx, cfg), 0);
-    assert_int_equal(vigie_wait(fx, add1), 0);
-    assert_int_equal(vigie_wait(fx, add2), 0);
-    assert_int_equal(vigie_wait(fx, brand), 0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "init", NULL), 0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "config", "set", "crawl.host_delay_ms", "0",
+                                  NULL),
+                     0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "source", "add", fast, NULL), 0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "source", "add", slow, NULL), 0);
+    assert_int_equal(vgtest_vigie(fx->d.db, NULL, "brand", "add", "Cafélia", NULL), 0);
     *state = fx;
     return 0;
 }
@@ -135,13 +112,7 @@ static int teardown(void **state)
 {
     fixture *fx = *state;
     httpd_stop(fx->srv);
-    char p[128];
-    static const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->db, suffix[i]);
-        unlink(p);
-    }
-    rmdir(fx->dir);
+    vgtest_dir_remove(&fx->d);
     free(fx);
     return 0;
 }
@@ -160,7 +131,7 @@ static void sigterm_commits_what_was_fetched_and_leaves_inflight_due(void **stat
     assert_true(vg_mono_ms() - t0 < SLOW_MS - 500);
 
     store *st = NULL;
-    assert_int_equal(store_open(fx->db, &st), VG_OK);
+    assert_int_equal(store_open(fx->d.db, &st), VG_OK);
     store_source *v = NULL;
     size_t n = 0;
     assert_int_equal(store_source_list(st, &v, &n), VG_OK);
@@ -196,7 +167,7 @@ static void second_signal_exits_at_once_and_the_database_survives(void **state)
     assert_false(sig);
     assert_int_equal(documents_now(fx), 3);
     store *st = NULL;
-    assert_int_equal(store_open(fx->db, &st), VG_OK);
+    assert_int_equal(store_open(fx->d.db, &st), VG_OK);
     int64_t id = 0;
     assert_int_equal(store_brand_add(st, "Northwind", "Northwind", &id), VG_OK);
     store_close(st);

@@ -1,6 +1,7 @@
 /*
- * Integration-test helpers: a scratch database directory and a way to run
- * the real binary and collect what it prints.
+ * Test helpers: a scratch database directory, a store opened in one (for
+ * unit tests), and a way to run the real binary and collect what it
+ * prints (for integration tests).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "vgtest.h"
@@ -33,6 +34,38 @@ void vgtest_dir_remove(vgtest_dir *d)
         unlink(p);
     }
     rmdir(d->dir);
+}
+
+void *vgtest_store_fx_new(size_t size, const char *tag)
+{
+    vgtest_store_fx *fx = calloc(1, size);
+
+    if (fx == NULL)
+        abort();
+    vgtest_dir_make(&fx->d, tag);
+    if (store_open(fx->d.db, &fx->st) != VG_OK) {
+        fprintf(stderr, "store_open %s: %s\n", fx->d.db, vg_error_last());
+        abort();
+    }
+    return fx;
+}
+
+int vgtest_store_setup(void **state)
+{
+    *state = vgtest_store_fx_new(sizeof(vgtest_store_fx), "store");
+    return 0;
+}
+
+int vgtest_store_teardown(void **state)
+{
+    /* A fixture's first member shares its address: this is the
+     * vgtest_store_fx that vgtest_store_fx_new filled in. */
+    vgtest_store_fx *fx = *state;
+
+    store_close(fx->st);
+    vgtest_dir_remove(&fx->d);
+    free(fx);
+    return 0;
 }
 
 static int run(const char *db, const char *input, vg_buf *out, va_list ap)

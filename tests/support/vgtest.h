@@ -1,12 +1,13 @@
 /*
- * Helpers shared by the integration tests, which drive the real `vigie`
- * binary (named by $VG_BINARY) against a database in a temporary
- * directory.
+ * Helpers shared by the tests: the integration tests drive the real
+ * `vigie` binary (named by $VG_BINARY) against a database in a temporary
+ * directory; the store's unit tests open a store in such a directory.
  */
 #ifndef VG_TEST_SUPPORT_H
 #define VG_TEST_SUPPORT_H
 
 #include "core/buf.h"
+#include "store/store.h"
 
 #include <stddef.h>
 
@@ -23,6 +24,27 @@ void vgtest_dir_make(vgtest_dir *d, const char *tag);
 /* Removes the database (and its WAL files), then the directory; any other
  * file the test left there is its own business. */
 void vgtest_dir_remove(vgtest_dir *d);
+
+/* A new store in a scratch directory: the store unit tests' fixture, or
+ * the first member of a larger one. */
+typedef struct vgtest_store_fx {
+    vgtest_dir d;
+    store *st;
+} vgtest_store_fx;
+
+/* Allocates size zeroed bytes (a fixture whose first member is a
+ * vgtest_store_fx), makes its directory (named after tag) and opens the
+ * store there; aborts the test process on failure. Freed by
+ * vgtest_store_teardown. */
+void *vgtest_store_fx_new(size_t size, const char *tag);
+
+/* cmocka setup: *state = a new vgtest_store_fx. */
+int vgtest_store_setup(void **state);
+
+/* cmocka teardown for any fixture from vgtest_store_fx_new: closes the
+ * store (the test may have set st to NULL or reopened it), removes the
+ * directory as vgtest_dir_remove does and frees the fixture. */
+int vgtest_store_teardown(void **state);
 
 /* Runs `vigie -q --db DB ARGS...` (NULL-terminated) and returns its exit
  * status (128 + signal when killed). What it prints on standard output

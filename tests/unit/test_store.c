@@ -5,6 +5,7 @@
  * database in its own mkdtemp directory, removed afterwards.
  */
 #include "store/store.h"
+#include "vgtest.h"
 #include "store/store_test.h"
 
 #include <stdarg.h>
@@ -16,42 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-typedef struct fixture {
-    char dir[64];
-    char path[96];
-    store *st;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-
-    assert_non_null(fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/vg-store-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->path, sizeof fx->path, "%s/vigie.db", fx->dir);
-    assert_int_equal(store_open(fx->path, &fx->st), VG_OK);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    char p[128];
-
-    store_close(fx->st);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
+typedef vgtest_store_fx fixture;
 
 static void open_fresh_database_applies_every_migration(void **state)
 {
@@ -70,7 +37,7 @@ static void reopen_up_to_date_database_applies_nothing(void **state)
     for (int round = 0; round < 2; round++) {
         store_close(fx->st);
         fx->st = NULL;
-        assert_int_equal(store_open(fx->path, &fx->st), VG_OK);
+        assert_int_equal(store_open(fx->d.db, &fx->st), VG_OK);
         assert_int_equal(store_schema_version(fx->st), store_schema_latest());
         assert_int_equal(store_test_migrations_applied(fx->st), 0);
     }
@@ -84,7 +51,7 @@ static void reopen_keeps_data(void **state)
     assert_int_equal(store_setting_set(fx->st, "k", "v"), VG_OK);
     store_close(fx->st);
     fx->st = NULL;
-    assert_int_equal(store_open(fx->path, &fx->st), VG_OK);
+    assert_int_equal(store_open(fx->d.db, &fx->st), VG_OK);
     assert_int_equal(store_setting_get(fx->st, "k", &v), VG_OK);
     assert_string_equal(v, "v");
     free(v);
@@ -99,7 +66,7 @@ static void open_newer_schema_is_refused(void **state)
                      VG_OK);
     store_close(fx->st);
     fx->st = NULL;
-    assert_int_equal(store_open(fx->path, &again), VG_EDB);
+    assert_int_equal(store_open(fx->d.db, &again), VG_EDB);
     assert_null(again);
     assert_non_null(strstr(vg_error_last(), "newer"));
 }
@@ -110,7 +77,7 @@ static void open_unwritable_path_is_edb(void **state)
     store *st = NULL;
     char p[128];
 
-    snprintf(p, sizeof p, "%s/no/such/dir/vigie.db", fx->dir);
+    snprintf(p, sizeof p, "%s/no/such/dir/vigie.db", fx->d.dir);
     assert_int_equal(store_open(p, &st), VG_EDB);
     assert_null(st);
     assert_true(strlen(vg_error_last()) > 0);
@@ -132,7 +99,7 @@ static void second_handle_sees_committed_rows(void **state)
     store *other = NULL;
     store_counts c;
 
-    assert_int_equal(store_open(fx->path, &other), VG_OK);
+    assert_int_equal(store_open(fx->d.db, &other), VG_OK);
     assert_int_equal(store_test_migrations_applied(other), 0);
     assert_int_equal(store_brand_add(fx->st, "Acme", NULL, NULL), VG_OK);
     assert_int_equal(store_counts_get(other, &c), VG_OK);
@@ -146,7 +113,7 @@ static void reader_is_not_blocked_by_open_write_transaction(void **state)
     store *reader = NULL;
     store_counts c;
 
-    assert_int_equal(store_open(fx->path, &reader), VG_OK);
+    assert_int_equal(store_open(fx->d.db, &reader), VG_OK);
     assert_int_equal(store_begin(fx->st), VG_OK);
     assert_int_equal(store_brand_add(fx->st, "Acme", NULL, NULL), VG_OK);
     /* WAL: the reader sees the last committed state at once, no waiting. */
@@ -259,7 +226,7 @@ static void counts_follow_inserts(void **state)
     assert_int_equal(c.brands, 2);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, vgtest_store_setup, vgtest_store_teardown)
 
 int main(void)
 {

@@ -6,6 +6,7 @@
  * inherits, and the mention filter that leaves copies out of volumes.
  */
 #include "store/store.h"
+#include "vgtest.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,51 +14,26 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define DAY 86400
 #define T0 (1790000000 - 1790000000 % DAY)
 
 typedef struct fixture {
-    char dir[64];
-    char path[96];
-    store *st;
+    vgtest_store_fx s; /* first: vgtest_store_teardown frees the fixture */
     int64_t source, brand;
 } fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
+    fixture *fx = vgtest_store_fx_new(sizeof *fx, "copies");
 
-    assert_non_null(fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/vg-copies-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->path, sizeof fx->path, "%s/vigie.db", fx->dir);
-    assert_int_equal(store_open(fx->path, &fx->st), VG_OK);
-    assert_int_equal(store_source_add(fx->st, "http://s.test/feed", "feed", NULL,
+    assert_int_equal(store_source_add(fx->s.st, "http://s.test/feed", "feed", NULL,
                                       60, 0, 0, &fx->source),
                      VG_OK);
-    assert_int_equal(store_brand_add(fx->st, "Acme", NULL, &fx->brand), VG_OK);
+    assert_int_equal(store_brand_add(fx->s.st, "Acme", NULL, &fx->brand), VG_OK);
     *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    char p[128];
-
-    store_close(fx->st);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(fx->dir);
-    free(fx);
     return 0;
 }
 
@@ -82,7 +58,7 @@ static void put_keys(fixture *fx, int64_t brand, const char *url, const char *ha
     d.copy_bits = 12;
     if (keys != NULL)
         memcpy(d.copy_keys, keys, sizeof d.copy_keys);
-    assert_int_equal(store_document_insert_copy(fx->st, &d, id, copy_of), VG_OK);
+    assert_int_equal(store_document_insert_copy(fx->s.st, &d, id, copy_of), VG_OK);
     if (*id == 0 || brand == 0)
         return;
     m.document_id = *id;
@@ -91,7 +67,7 @@ static void put_keys(fixture *fx, int64_t brand, const char *url, const char *ha
     m.neu = 1;
     m.published_at = at;
     m.copy_of = *copy_of;
-    assert_int_equal(store_mention_insert_copy(fx->st, &m, &flag), VG_OK);
+    assert_int_equal(store_mention_insert_copy(fx->s.st, &m, &flag), VG_OK);
     assert_true(flag == 0 || flag == 1);
     if (is_copy != NULL)
         *is_copy = flag;
@@ -182,13 +158,13 @@ static void copies_leave_the_volume_filter(void **state)
 
         put_row(fx, i, &ids[i], &copy_of);
     }
-    assert_int_equal(store_mentions_query(fx->st, &f, &v, &n), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, &f, &v, &n), VG_OK);
     assert_int_equal(n, N_ROWS);
     store_mention_row_array_free(v, n);
 
     /* Rows 2 and 5 are copies (of rows 1 and 3): five originals. */
     f.originals_only = 1;
-    assert_int_equal(store_mentions_query(fx->st, &f, &v, &n), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, &f, &v, &n), VG_OK);
     assert_int_equal(n, 5);
     for (size_t i = 0; i < n; i++)
         assert_true(strcmp(v[i].url, rows[1].url) != 0 &&
@@ -222,7 +198,7 @@ static void exact_hash_only_when_copy_bits_is_zero(void **state)
     d.simhash = BASE ^ 1;
     d.copy_keys[0] = BASE >> 40 | 1; /* the key put() gave the first */
     d.copy_bits = 0;
-    assert_int_equal(store_document_insert_copy(fx->st, &d, &id, &copy_of), VG_OK);
+    assert_int_equal(store_document_insert_copy(fx->s.st, &d, &id, &copy_of), VG_OK);
     assert_true(id > 0);
     assert_int_equal(copy_of, 0);
 }
@@ -235,7 +211,7 @@ static void mention_is_a_copy_only_if_the_original_names_the_brand(void **state)
     int64_t other = 0, a = 0, b = 0, c = 0, copy_of = 0;
     int flag = -1;
 
-    assert_int_equal(store_brand_add(fx->st, "Globex", NULL, &other), VG_OK);
+    assert_int_equal(store_brand_add(fx->s.st, "Globex", NULL, &other), VG_OK);
     put_for(fx, other, "http://a.test/story", "h1", BASE, T0, &a, &copy_of, &flag);
     assert_int_equal(flag, 0);
     put_for(fx, fx->brand, "http://b.test/reprint", "h2", BASE ^ 2, T0 + 60, &b,
@@ -248,7 +224,7 @@ static void mention_is_a_copy_only_if_the_original_names_the_brand(void **state)
     assert_int_equal(flag, 1);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, vgtest_store_teardown)
 
 int main(void)
 {

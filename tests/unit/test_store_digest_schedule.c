@@ -11,47 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "store/store.h"
+#include "vgtest.h"
 
-typedef struct fixture {
-    char dir[64];
-    char path[96];
-    store *st;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-
-    assert_non_null(fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/vg-sched-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->path, sizeof fx->path, "%s/vigie.db", fx->dir);
-    assert_int_equal(store_open(fx->path, &fx->st), VG_OK);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    char p[128];
-
-    store_close(fx->st);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
+typedef vgtest_store_fx fixture;
 
 static int64_t add(store *st, int weekday, int hour, const char *brand)
 {
@@ -191,8 +157,8 @@ static void an_occurrence_is_claimed_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(schedules_add_list_and_remove, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_occurrence_is_claimed_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(schedules_add_list_and_remove, vgtest_store_setup, vgtest_store_teardown),
+        cmocka_unit_test_setup_teardown(an_occurrence_is_claimed_once, vgtest_store_setup, vgtest_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

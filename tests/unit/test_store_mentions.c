@@ -5,6 +5,7 @@
  * limit, run as one table over a small fixed data set.
  */
 #include "store/store.h"
+#include "vgtest.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,15 +13,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct fixture {
-    char dir[64];
-    char path[96];
-    store *st;
+    vgtest_store_fx s; /* first: vgtest_store_teardown frees the fixture */
     int64_t source, acme, globex;
 } fixture;
 
@@ -56,36 +53,15 @@ static int find_key(const char *snippet)
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
+    fixture *fx = vgtest_store_fx_new(sizeof *fx, "store");
 
-    assert_non_null(fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/vg-store-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->path, sizeof fx->path, "%s/vigie.db", fx->dir);
-    assert_int_equal(store_open(fx->path, &fx->st), VG_OK);
-    assert_int_equal(store_source_add(fx->st, "http://s.test/feed", "feed",
+    assert_int_equal(store_source_add(fx->s.st, "http://s.test/feed", "feed",
                                       NULL, 60, 0, 0, &fx->source),
                      VG_OK);
-    assert_int_equal(store_brand_add(fx->st, "Acme", NULL, &fx->acme), VG_OK);
-    assert_int_equal(store_brand_add(fx->st, "Globex", NULL, &fx->globex),
+    assert_int_equal(store_brand_add(fx->s.st, "Acme", NULL, &fx->acme), VG_OK);
+    assert_int_equal(store_brand_add(fx->s.st, "Globex", NULL, &fx->globex),
                      VG_OK);
     *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    char p[128];
-
-    store_close(fx->st);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(fx->dir);
-    free(fx);
     return 0;
 }
 
@@ -101,7 +77,7 @@ static int setup_data(void **state)
 
     setup(state);
     fx = *state;
-    assert_int_equal(store_begin(fx->st), VG_OK);
+    assert_int_equal(store_begin(fx->s.st), VG_OK);
     for (size_t i = 0; i < N_DATA; i++) {
         store_document d = {0};
         store_mention m = {0};
@@ -112,7 +88,7 @@ static int setup_data(void **state)
         d.title = data[i].doc_title;
         d.fetched_at = data[i].published_at;
         d.published_at = data[i].published_at;
-        assert_int_equal(store_document_insert(fx->st, &d, &doc), VG_OK);
+        assert_int_equal(store_document_insert(fx->s.st, &d, &doc), VG_OK);
         if (doc == 0) {
             /* A second brand in an already stored document. */
             assert_true(i > 0 && strcmp(data[i - 1].doc_url, d.url) == 0);
@@ -128,14 +104,14 @@ static int setup_data(void **state)
         m.neu = 0.3;
         m.neg = 0.2;
         m.published_at = data[i].published_at;
-        assert_int_equal(store_mention_insert(fx->st, &m), VG_OK);
+        assert_int_equal(store_mention_insert(fx->s.st, &m), VG_OK);
     }
-    assert_int_equal(store_commit(fx->st), VG_OK);
+    assert_int_equal(store_commit(fx->s.st), VG_OK);
 
     f.search = "résultats";
-    assert_int_equal(store_mentions_query(fx->st, &f, &rows, &n), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n), VG_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(store_mention_correct(fx->st, rows[0].id, -1), VG_OK);
+    assert_int_equal(store_mention_correct(fx->s.st, rows[0].id, -1), VG_OK);
     store_mention_row_array_free(rows, n);
     return 0;
 }
@@ -152,12 +128,12 @@ static void document_duplicate_url_reports_id_zero(void **state)
     d.title = "first";
     d.simhash = UINT64_MAX; /* top bit set: must survive the signed column */
     d.fetched_at = 10;
-    assert_int_equal(store_document_insert(fx->st, &d, &first), VG_OK);
+    assert_int_equal(store_document_insert(fx->s.st, &d, &first), VG_OK);
     assert_true(first > 0);
     d.title = "second";
-    assert_int_equal(store_document_insert(fx->st, &d, &second), VG_OK);
+    assert_int_equal(store_document_insert(fx->s.st, &d, &second), VG_OK);
     assert_int_equal(second, 0);
-    assert_int_equal(store_counts_get(fx->st, &c), VG_OK);
+    assert_int_equal(store_counts_get(fx->s.st, &c), VG_OK);
     assert_int_equal(c.documents, 1);
 }
 
@@ -169,11 +145,11 @@ static void document_exists_answers_by_canonical_url(void **state)
 
     d.source_id = fx->source;
     d.url = "http://s.test/a";
-    assert_int_equal(store_document_insert(fx->st, &d, NULL), VG_OK);
-    assert_int_equal(store_document_exists(fx->st, "http://s.test/a", &exists),
+    assert_int_equal(store_document_insert(fx->s.st, &d, NULL), VG_OK);
+    assert_int_equal(store_document_exists(fx->s.st, "http://s.test/a", &exists),
                      VG_OK);
     assert_int_equal(exists, 1);
-    assert_int_equal(store_document_exists(fx->st, "http://s.test/b", &exists),
+    assert_int_equal(store_document_exists(fx->s.st, "http://s.test/b", &exists),
                      VG_OK);
     assert_int_equal(exists, 0);
 }
@@ -185,11 +161,11 @@ static void document_insert_rejects_bad_input(void **state)
     int64_t id = -1;
 
     d.source_id = fx->source;
-    assert_int_equal(store_document_insert(fx->st, &d, &id), VG_EINVAL);
+    assert_int_equal(store_document_insert(fx->s.st, &d, &id), VG_EINVAL);
     assert_int_equal(id, 0);
     d.url = "http://s.test/x";
     d.source_id = 999;
-    assert_int_equal(store_document_insert(fx->st, &d, &id), VG_EDB);
+    assert_int_equal(store_document_insert(fx->s.st, &d, &id), VG_EDB);
     assert_true(strlen(vg_error_last()) > 0);
 }
 
@@ -204,17 +180,17 @@ static void mention_duplicate_is_ignored(void **state)
 
     d.source_id = fx->source;
     d.url = "http://s.test/a";
-    assert_int_equal(store_document_insert(fx->st, &d, &doc), VG_OK);
+    assert_int_equal(store_document_insert(fx->s.st, &d, &doc), VG_OK);
     m.document_id = doc;
     m.brand_id = fx->acme;
     m.snippet = "first";
     m.label = 1;
-    assert_int_equal(store_mention_insert(fx->st, &m), VG_OK);
+    assert_int_equal(store_mention_insert(fx->s.st, &m), VG_OK);
     m.snippet = "second";
     m.label = -1;
-    assert_int_equal(store_mention_insert(fx->st, &m), VG_OK);
+    assert_int_equal(store_mention_insert(fx->s.st, &m), VG_OK);
 
-    assert_int_equal(store_mentions_query(fx->st, NULL, &rows, &n), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, NULL, &rows, &n), VG_OK);
     assert_int_equal(n, 1);
     assert_string_equal(rows[0].snippet, "first");
     assert_int_equal(rows[0].label, 1);
@@ -222,8 +198,8 @@ static void mention_duplicate_is_ignored(void **state)
 
     /* The same document may mention another brand. */
     m.brand_id = fx->globex;
-    assert_int_equal(store_mention_insert(fx->st, &m), VG_OK);
-    assert_int_equal(store_mentions_query(fx->st, NULL, &rows, &n), VG_OK);
+    assert_int_equal(store_mention_insert(fx->s.st, &m), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, NULL, &rows, &n), VG_OK);
     assert_int_equal(n, 2);
     store_mention_row_array_free(rows, n);
 }
@@ -235,10 +211,10 @@ static void mention_insert_rejects_bad_input(void **state)
 
     m.document_id = 999;
     m.brand_id = fx->acme;
-    assert_int_equal(store_mention_insert(fx->st, &m), VG_EDB);
+    assert_int_equal(store_mention_insert(fx->s.st, &m), VG_EDB);
     m.label = 2;
-    assert_int_equal(store_mention_insert(fx->st, &m), VG_EINVAL);
-    assert_int_equal(store_mention_insert(fx->st, NULL), VG_EINVAL);
+    assert_int_equal(store_mention_insert(fx->s.st, &m), VG_EINVAL);
+    assert_int_equal(store_mention_insert(fx->s.st, NULL), VG_EINVAL);
 }
 
 static void query_row_carries_joined_fields(void **state)
@@ -249,7 +225,7 @@ static void query_row_carries_joined_fields(void **state)
     size_t n = 0;
 
     f.search = "panne";
-    assert_int_equal(store_mentions_query(fx->st, &f, &rows, &n), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n), VG_OK);
     assert_int_equal(n, 1);
     assert_true(rows[0].id > 0);
     assert_string_equal(rows[0].brand, "Acme");
@@ -314,7 +290,7 @@ static void query_filters_orders_and_limits(void **state)
 
         while (cases[i].want[want_n] != END)
             want_n++;
-        assert_int_equal(store_mentions_query(fx->st, &cases[i].f, &rows, &n),
+        assert_int_equal(store_mentions_query(fx->s.st, &cases[i].f, &rows, &n),
                          VG_OK);
         if (n != want_n)
             fail_msg("%s: %zu rows, want %zu", cases[i].what, n, want_n);
@@ -338,27 +314,27 @@ static void correction_overrides_label_and_can_be_undone(void **state)
     int64_t id;
 
     f.search = "résultats";
-    assert_int_equal(store_mentions_query(fx->st, &f, &rows, &n), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n), VG_OK);
     assert_int_equal(n, 1);
     assert_int_equal(rows[0].label, -1);
     assert_int_equal(rows[0].corrected, 1);
     id = rows[0].id;
     store_mention_row_array_free(rows, n);
 
-    assert_int_equal(store_mention_correct(fx->st, id, 1), VG_OK);
-    assert_int_equal(store_mentions_query(fx->st, &f, &rows, &n), VG_OK);
+    assert_int_equal(store_mention_correct(fx->s.st, id, 1), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n), VG_OK);
     assert_int_equal(rows[0].label, 1);
     store_mention_row_array_free(rows, n);
 
-    assert_int_equal(store_mention_uncorrect(fx->st, id), VG_OK);
-    assert_int_equal(store_mentions_query(fx->st, &f, &rows, &n), VG_OK);
+    assert_int_equal(store_mention_uncorrect(fx->s.st, id), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n), VG_OK);
     assert_int_equal(rows[0].label, 0);
     assert_int_equal(rows[0].corrected, 0);
     store_mention_row_array_free(rows, n);
 
-    assert_int_equal(store_mention_correct(fx->st, id, 3), VG_EINVAL);
-    assert_int_equal(store_mention_correct(fx->st, 99999, 1), VG_ENOTFOUND);
-    assert_int_equal(store_mention_uncorrect(fx->st, 99999), VG_ENOTFOUND);
+    assert_int_equal(store_mention_correct(fx->s.st, id, 3), VG_EINVAL);
+    assert_int_equal(store_mention_correct(fx->s.st, 99999, 1), VG_ENOTFOUND);
+    assert_int_equal(store_mention_uncorrect(fx->s.st, 99999), VG_ENOTFOUND);
 }
 
 static void query_bad_search_syntax_is_einval(void **state)
@@ -371,7 +347,7 @@ static void query_bad_search_syntax_is_einval(void **state)
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         f.search = bad[i];
-        assert_int_equal(store_mentions_query(fx->st, &f, &rows, &n),
+        assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n),
                          VG_EINVAL);
         assert_null(rows);
         assert_int_equal(n, 0);
@@ -379,7 +355,7 @@ static void query_bad_search_syntax_is_einval(void **state)
     f.search = NULL;
     f.label_set = 1;
     f.label = 5;
-    assert_int_equal(store_mentions_query(fx->st, &f, &rows, &n), VG_EINVAL);
+    assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n), VG_EINVAL);
 }
 
 static void query_empty_store_returns_nothing(void **state)
@@ -388,13 +364,13 @@ static void query_empty_store_returns_nothing(void **state)
     store_mention_row *rows = NULL;
     size_t n = 7;
 
-    assert_int_equal(store_mentions_query(fx->st, NULL, &rows, &n), VG_OK);
+    assert_int_equal(store_mentions_query(fx->s.st, NULL, &rows, &n), VG_OK);
     assert_int_equal(n, 0);
     assert_null(rows);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-#define TD(f) cmocka_unit_test_setup_teardown(f, setup_data, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, vgtest_store_teardown)
+#define TD(f) cmocka_unit_test_setup_teardown(f, setup_data, vgtest_store_teardown)
 
 int main(void)
 {

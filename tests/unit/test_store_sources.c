@@ -5,6 +5,7 @@
  * a fresh database in its own mkdtemp directory, removed afterwards.
  */
 #include "store/store.h"
+#include "vgtest.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,42 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-typedef struct fixture {
-    char dir[64];
-    char path[96];
-    store *st;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-
-    assert_non_null(fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/vg-store-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->path, sizeof fx->path, "%s/vigie.db", fx->dir);
-    assert_int_equal(store_open(fx->path, &fx->st), VG_OK);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    char p[128];
-
-    store_close(fx->st);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", fx->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
+typedef vgtest_store_fx fixture;
 
 static int64_t add_source(store *st, const char *url)
 {
@@ -575,7 +542,7 @@ static void brand_named_like_an_id_is_removed_by_name(void **state)
     store_brand_array_free(all, n);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, vgtest_store_setup, vgtest_store_teardown)
 
 int main(void)
 {
