@@ -49,6 +49,45 @@ static vg_err grow(void **v, size_t *cap, size_t len, size_t sz)
     return VG_OK;
 }
 
+/* Fills the element at row from the statement's current row; column
+ * copies report VG_ENOMEM through the return value. */
+typedef vg_err (*fill_fn)(sqlite3_stmt *s, void *row);
+typedef void (*free_fn)(void *v, size_t n);
+
+/* Steps s to its end, one element of size sz per row (filled by fill),
+ * and finalizes it. On success *out and *n hold the rows (NULL and 0 when
+ * none); on failure what was read is freed with free_rows and the error,
+ * named after what, is returned. */
+static vg_err collect_rows(store *st, sqlite3_stmt *s, size_t sz, fill_fn fill,
+                           free_fn free_rows, const char *what, void **out, size_t *n)
+{
+    char *v = NULL;
+    size_t len = 0, cap = 0;
+    vg_err err = VG_OK;
+    int rc;
+
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if ((err = grow((void **)&v, &cap, len, sz)) != VG_OK)
+            goto cleanup;
+        if ((err = fill(s, v + len++ * sz)) != VG_OK) {
+            vg_error_set(err, "%s: out of memory", what);
+            goto cleanup;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        err = db_fail_step(st, rc, what);
+
+cleanup:
+    sqlite3_finalize(s);
+    if (err != VG_OK) {
+        free_rows(v, len);
+        return err;
+    }
+    *out = v;
+    *n = len;
+    return VG_OK;
+}
+
 vg_err store_digest_counts_get(store *st, int64_t brand_id, int64_t from,
                                int64_t to, store_digest_counts *out)
 {
@@ -85,6 +124,26 @@ vg_err store_digest_counts_get(store *st, int64_t brand_id, int64_t from,
 cleanup:
     sqlite3_finalize(s);
     return err;
+}
+
+static vg_err fill_source(sqlite3_stmt *s, void *row)
+{
+    store_digest_source *r = row;
+    vg_err err = VG_OK;
+
+    r->id = sqlite3_column_int64(s, 0);
+    r->url = column_dup(s, 1, &err);
+    r->title = column_dup(s, 2, &err);
+    r->total = sqlite3_column_int64(s, 3);
+    r->pos = sqlite3_column_int64(s, 4);
+    r->neu = sqlite3_column_int64(s, 5);
+    r->neg = sqlite3_column_int64(s, 6);
+    return err;
+}
+
+static void free_sources(void *v, size_t n)
+{
+    store_digest_source_array_free(v, n);
 }
 
 vg_err store_digest_buckets(store *st, int64_t brand_id, int64_t from,
@@ -130,15 +189,35 @@ vg_err store_digest_buckets(store *st, int64_t brand_id, int64_t from,
     return err;
 }
 
+static vg_err fill_mention(sqlite3_stmt *s, void *row)
+{
+    store_digest_mention *r = row;
+    vg_err err = VG_OK;
+
+    r->id = sqlite3_column_int64(s, 0);
+    r->url = column_dup(s, 1, &err);
+    r->title = column_dup(s, 2, &err);
+    r->source = column_dup(s, 3, &err);
+    r->snippet = column_dup(s, 4, &err);
+    r->score = sqlite3_column_double(s, 5);
+    r->label = sqlite3_column_int(s, 6);
+    r->corrected = sqlite3_column_int(s, 7);
+    r->published_at = sqlite3_column_int64(s, 8);
+    r->copies = sqlite3_column_int64(s, 9);
+    return err;
+}
+
+static void free_mentions(void *v, size_t n)
+{
+    store_digest_mention_array_free(v, n);
+}
+
 vg_err store_digest_top_sources(store *st, int64_t brand_id, int64_t from,
                                 int64_t to, int limit,
                                 store_digest_source **out, size_t *n)
 {
     sqlite3_stmt *s = NULL;
-    store_digest_source *v = NULL;
-    size_t len = 0, cap = 0;
     vg_err err;
-    int rc;
 
     *out = NULL;
     *n = 0;
@@ -154,36 +233,11 @@ vg_err store_digest_top_sources(store *st, int64_t brand_id, int64_t from,
     if (err != VG_OK)
         return err;
     sqlite3_bind_int(s, 4, limit > 0 ? limit : 1);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_digest_source *r;
-
-        if ((err = grow((void **)&v, &cap, len, sizeof *v)) != VG_OK)
-            goto cleanup;
-        r = &v[len++];
-        r->id = sqlite3_column_int64(s, 0);
-        r->url = column_dup(s, 1, &err);
-        r->title = column_dup(s, 2, &err);
-        r->total = sqlite3_column_int64(s, 3);
-        r->pos = sqlite3_column_int64(s, 4);
-        r->neu = sqlite3_column_int64(s, 5);
-        r->neg = sqlite3_column_int64(s, 6);
-        if (err != VG_OK) {
-            vg_error_set(err, "digest sources: out of memory");
-            goto cleanup;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = db_fail_step(st, rc, "digest sources");
-
-cleanup:
-    sqlite3_finalize(s);
-    if (err != VG_OK) {
-        store_digest_source_array_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return VG_OK;
+    void *rows = NULL;
+    err = collect_rows(st, s, sizeof(store_digest_source), fill_source, free_sources,
+                       "digest sources", &rows, n);
+    *out = rows;
+    return err;
 }
 
 void store_digest_source_array_free(store_digest_source *v, size_t n)
@@ -200,10 +254,7 @@ vg_err store_digest_top_mentions(store *st, int64_t brand_id, int64_t from,
                                  store_digest_mention **out, size_t *n)
 {
     sqlite3_stmt *s = NULL;
-    store_digest_mention *v = NULL;
-    size_t len = 0, cap = 0;
     vg_err err;
-    int rc;
 
     *out = NULL;
     *n = 0;
@@ -233,39 +284,11 @@ vg_err store_digest_top_mentions(store *st, int64_t brand_id, int64_t from,
         return err;
     sqlite3_bind_int(s, 4, sign);
     sqlite3_bind_int(s, 5, limit > 0 ? limit : 1);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_digest_mention *r;
-
-        if ((err = grow((void **)&v, &cap, len, sizeof *v)) != VG_OK)
-            goto cleanup;
-        r = &v[len++];
-        r->id = sqlite3_column_int64(s, 0);
-        r->url = column_dup(s, 1, &err);
-        r->title = column_dup(s, 2, &err);
-        r->source = column_dup(s, 3, &err);
-        r->snippet = column_dup(s, 4, &err);
-        r->score = sqlite3_column_double(s, 5);
-        r->label = sqlite3_column_int(s, 6);
-        r->corrected = sqlite3_column_int(s, 7);
-        r->published_at = sqlite3_column_int64(s, 8);
-        r->copies = sqlite3_column_int64(s, 9);
-        if (err != VG_OK) {
-            vg_error_set(err, "digest mentions: out of memory");
-            goto cleanup;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = db_fail_step(st, rc, "digest mentions");
-
-cleanup:
-    sqlite3_finalize(s);
-    if (err != VG_OK) {
-        store_digest_mention_array_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return VG_OK;
+    void *rows = NULL;
+    err = collect_rows(st, s, sizeof(store_digest_mention), fill_mention, free_mentions,
+                       "digest mentions", &rows, n);
+    *out = rows;
+    return err;
 }
 
 void store_digest_mention_array_free(store_digest_mention *v, size_t n)
@@ -277,6 +300,26 @@ void store_digest_mention_array_free(store_digest_mention *v, size_t n)
         free(v[i].snippet);
     }
     free(v);
+}
+
+static vg_err fill_alert(sqlite3_stmt *s, void *row)
+{
+    store_digest_alert *r = row;
+    vg_err err = VG_OK;
+
+    r->id = sqlite3_column_int64(s, 0);
+    r->metric = column_dup(s, 1, &err);
+    r->bucket_start = sqlite3_column_int64(s, 2);
+    r->observed = sqlite3_column_double(s, 3);
+    r->expected = sqlite3_column_double(s, 4);
+    r->severity = column_dup(s, 5, &err);
+    r->created_at = sqlite3_column_int64(s, 6);
+    return err;
+}
+
+static void free_alerts(void *v, size_t n)
+{
+    store_digest_alert_array_free(v, n);
 }
 
 vg_err store_digest_snippets(store *st, int64_t brand_id, int64_t from,
@@ -322,8 +365,6 @@ vg_err store_digest_alerts(store *st, int64_t brand_id, int64_t from,
                            size_t *n, int64_t *total)
 {
     sqlite3_stmt *s = NULL;
-    store_digest_alert *v = NULL;
-    size_t len = 0, cap = 0;
     vg_err err;
     int rc;
 
@@ -337,15 +378,13 @@ vg_err store_digest_alerts(store *st, int64_t brand_id, int64_t from,
     if (err != VG_OK)
         return err;
     rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
+    if (rc == SQLITE_ROW)
+        *total = sqlite3_column_int64(s, 0);
+    else
         err = db_fail_step(st, rc, "counting alerts");
-        goto cleanup;
-    }
-    *total = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    s = NULL;
-    if (limit <= 0)
-        goto cleanup;
+    if (err != VG_OK || limit <= 0)
+        return err;
     err = db_prepare_window(st,
                             "SELECT id, metric, bucket_start, observed, expected,"
                             " severity, created_at FROM alerts WHERE brand_id = ?1"
@@ -353,38 +392,13 @@ vg_err store_digest_alerts(store *st, int64_t brand_id, int64_t from,
                             " ORDER BY bucket_start, id LIMIT ?4",
                             brand_id, from, to, &s);
     if (err != VG_OK)
-        goto cleanup;
-    sqlite3_bind_int(s, 4, limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_digest_alert *r;
-
-        if ((err = grow((void **)&v, &cap, len, sizeof *v)) != VG_OK)
-            goto cleanup;
-        r = &v[len++];
-        r->id = sqlite3_column_int64(s, 0);
-        r->metric = column_dup(s, 1, &err);
-        r->bucket_start = sqlite3_column_int64(s, 2);
-        r->observed = sqlite3_column_double(s, 3);
-        r->expected = sqlite3_column_double(s, 4);
-        r->severity = column_dup(s, 5, &err);
-        r->created_at = sqlite3_column_int64(s, 6);
-        if (err != VG_OK) {
-            vg_error_set(err, "digest alerts: out of memory");
-            goto cleanup;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = db_fail_step(st, rc, "digest alerts");
-
-cleanup:
-    sqlite3_finalize(s);
-    if (err != VG_OK) {
-        store_digest_alert_array_free(v, len);
         return err;
-    }
-    *out = v;
-    *n = len;
-    return VG_OK;
+    sqlite3_bind_int(s, 4, limit);
+    void *rows = NULL;
+    err = collect_rows(st, s, sizeof(store_digest_alert), fill_alert, free_alerts,
+                       "digest alerts", &rows, n);
+    *out = rows;
+    return err;
 }
 
 void store_digest_alert_array_free(store_digest_alert *v, size_t n)
@@ -486,6 +500,27 @@ void store_digest_snapshot_end(store *st)
 
 /* ---- the archive ---- */
 
+static vg_err fill_entry(sqlite3_stmt *s, void *row)
+{
+    store_digest_entry *r = row;
+    vg_err err = VG_OK;
+
+    r->id = sqlite3_column_int64(s, 0);
+    r->created_at = sqlite3_column_int64(s, 1);
+    r->period_from = sqlite3_column_int64(s, 2);
+    r->period_to = sqlite3_column_int64(s, 3);
+    r->brand = column_dup(s, 4, &err);
+    r->locale = column_dup(s, 5, &err);
+    r->format = column_dup(s, 6, &err);
+    r->body = column_dup(s, 7, &err);
+    return err;
+}
+
+static void free_entries(void *v, size_t n)
+{
+    store_digest_entry_array_free(v, n);
+}
+
 vg_err store_digest_archive_add(store *st, const store_digest_entry *e,
                                 int64_t *id_out)
 {
@@ -521,10 +556,7 @@ static vg_err read_entries(store *st, int64_t id, store_digest_entry **out,
                            size_t *n)
 {
     sqlite3_stmt *s = NULL;
-    store_digest_entry *v = NULL;
-    size_t len = 0, cap = 0;
     vg_err err;
-    int rc;
 
     *out = NULL;
     *n = 0;
@@ -537,37 +569,11 @@ static vg_err read_entries(store *st, int64_t id, store_digest_entry **out,
     if (err != VG_OK)
         return err;
     sqlite3_bind_int64(s, 1, id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_digest_entry *r;
-
-        if ((err = grow((void **)&v, &cap, len, sizeof *v)) != VG_OK)
-            goto cleanup;
-        r = &v[len++];
-        r->id = sqlite3_column_int64(s, 0);
-        r->created_at = sqlite3_column_int64(s, 1);
-        r->period_from = sqlite3_column_int64(s, 2);
-        r->period_to = sqlite3_column_int64(s, 3);
-        r->brand = column_dup(s, 4, &err);
-        r->locale = column_dup(s, 5, &err);
-        r->format = column_dup(s, 6, &err);
-        r->body = column_dup(s, 7, &err);
-        if (err != VG_OK) {
-            vg_error_set(err, "digest archive: out of memory");
-            goto cleanup;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        err = db_fail_step(st, rc, "reading digest archive");
-
-cleanup:
-    sqlite3_finalize(s);
-    if (err != VG_OK) {
-        store_digest_entry_array_free(v, len);
-        return err;
-    }
-    *out = v;
-    *n = len;
-    return VG_OK;
+    void *rows = NULL;
+    err = collect_rows(st, s, sizeof(store_digest_entry), fill_entry, free_entries,
+                       "digest archive", &rows, n);
+    *out = rows;
+    return err;
 }
 
 vg_err store_digest_archive_list(store *st, store_digest_entry **out, size_t *n)
