@@ -59,6 +59,13 @@ int app_format_parse(const char *s);
 /* Writes s as one CSV field (quoted when needed). */
 void app_csv_field(FILE *f, const char *s);
 
+struct json_t;
+
+/* Prints a --format json listing (an array built by the command) on
+ * standard output, indented, with a final newline, and frees it. NULL
+ * (table or CSV output) prints nothing. */
+void app_json_list_print(struct json_t *arr);
+
 /* Subcommands. */
 int cmd_init(app_ctx *ctx, int argc, char **argv);
 int cmd_source(app_ctx *ctx, int argc, char **argv);

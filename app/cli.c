@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,15 @@ void app_csv_field(FILE *f, const char *s)
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+void app_json_list_print(json_t *arr)
+{
+    if (!arr)
+        return;
+    json_dumpf(arr, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(arr);
 }
 
 int cmd_help(app_ctx *ctx, int argc, char **argv)

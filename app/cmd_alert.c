@@ -186,11 +186,7 @@ static int alert_list(app_ctx *ctx, int argc, char **argv)
                    shown);
         }
     }
-    if (arr) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(arr);
-    }
+    app_json_list_print(arr);
     store_alert_rule_array_free(v, n);
     return APP_OK;
 }
@@ -374,11 +370,7 @@ int cmd_alerts(app_ctx *ctx, int argc, char **argv)
                    v[i].metric, v[i].severity, v[i].observed, v[i].expected, state, terms);
         }
     }
-    if (arr) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(arr);
-    }
+    app_json_list_print(arr);
     store_alert_row_array_free(v, n);
     return APP_OK;
 }

@@ -153,11 +153,7 @@ static int brand_list(app_ctx *ctx, int argc, char **argv)
                                                  "enabled", v[i].enabled));
         }
     }
-    if (arr) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(arr);
-    }
+    app_json_list_print(arr);
     store_brand_array_free(v, n);
     store_close(st);
     return APP_OK;

@@ -161,11 +161,7 @@ static int digest_list(app_ctx *ctx, int argc, char **argv)
                    to, brand, v[i].locale, v[i].format);
         }
     }
-    if (arr) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        printf("\n");
-        json_decref(arr);
-    }
+    app_json_list_print(arr);
     store_digest_entry_array_free(v, n);
     store_close(st);
     return APP_OK;
@@ -530,11 +526,7 @@ static int sched_list(app_ctx *ctx, int argc, char **argv)
         }
         free(chan);
     }
-    if (arr) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        printf("\n");
-        json_decref(arr);
-    }
+    app_json_list_print(arr);
     store_digest_schedule_array_free(v, n);
     return APP_OK;
 }

@@ -163,11 +163,7 @@ static int goal_list(app_ctx *ctx, int argc, char **argv)
                    g[i].metric, g[i].target, by);
         }
     }
-    if (arr) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        printf("\n");
-        json_decref(arr);
-    }
+    app_json_list_print(arr);
     store_goal_array_free(g, n);
     return APP_OK;
 }

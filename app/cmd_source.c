@@ -225,11 +225,7 @@ static int source_list(app_ctx *ctx, int argc, char **argv)
                 json_array_append_new(arr, o);
         }
     }
-    if (arr) {
-        json_dumpf(arr, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(arr);
-    }
+    app_json_list_print(arr);
     store_source_array_free(v, n);
     store_close(st);
     return APP_OK;
