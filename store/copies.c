@@ -44,7 +44,7 @@ static int popcount64(uint64_t v)
 /* The first earlier document with the same content hash: its id in
  * *id_out (0 when none). */
 static vg_err copy_by_hash(store *st, const store_document *d, int64_t since,
-                           int64_t *id_out)
+                           int64_t self, int64_t *id_out)
 {
     sqlite3_stmt *s = stmt_get(st, STMT_COPY_BY_HASH);
     vg_err err = VG_OK;
@@ -54,6 +54,7 @@ static vg_err copy_by_hash(store *st, const store_document *d, int64_t since,
         return VG_EDB;
     bind_text(s, 1, d->content_hash);
     sqlite3_bind_int64(s, 2, since);
+    sqlite3_bind_int64(s, 3, self);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *id_out = sqlite3_column_int64(s, 0);
@@ -130,11 +131,29 @@ static vg_err insert_keys(store *st, const store_document *d, const char *hash,
     return err;
 }
 
+/* Gives document id the content hash of the copy family it joined. */
+static vg_err set_hash(store *st, int64_t id, const char *hash)
+{
+    sqlite3_stmt *s = stmt_get(st, STMT_COPY_SET_HASH);
+    vg_err err = VG_OK;
+    int rc;
+
+    if (s == NULL)
+        return VG_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, hash);
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE)
+        err = db_fail_step(st, rc, "marking a copy");
+    stmt_done(s);
+    return err;
+}
+
 vg_err store_document_insert_copy(store *st, const store_document *d,
                                   int64_t *id_out, int64_t *copy_of_out)
 {
-    store_document mine;
     char hash[72] = "";
+    const char *family;
     int64_t copy_of = 0, id = 0;
     int64_t since;
     vg_err err;
@@ -145,24 +164,32 @@ vg_err store_document_insert_copy(store *st, const store_document *d,
         *copy_of_out = 0;
     if (d == NULL)
         return vg_error_set(VG_EINVAL, "store_document_insert_copy: NULL document");
-    mine = *d;
+    /* Insert first: a feed lists mostly entries already stored, and a
+     * known URL must cost one failed insert, not a copy search too. */
+    err = store_document_insert(st, d, &id);
+    if (err != VG_OK || id == 0)
+        return err;
+    family = d->content_hash;
     since = d->fetched_at - STORE_COPY_WINDOW;
     if (d->content_hash != NULL && *d->content_hash != '\0') {
-        err = copy_by_hash(st, d, since, &copy_of);
+        err = copy_by_hash(st, d, since, id, &copy_of);
         if (err != VG_OK)
             return err;
     }
+    /* The keys of the new document are not stored yet: it cannot find
+     * itself. */
     if (copy_of == 0 && d->simhash != 0 && d->copy_bits > 0) {
         err = copy_by_keys(st, d, since, &copy_of, hash, sizeof hash);
         if (err != VG_OK)
             return err;
-        if (copy_of != 0 && hash[0] != '\0')
-            mine.content_hash = hash;
+        if (copy_of != 0 && hash[0] != '\0' &&
+            (family == NULL || strcmp(family, hash) != 0)) {
+            if ((err = set_hash(st, id, hash)) != VG_OK)
+                return err;
+            family = hash;
+        }
     }
-    err = store_document_insert(st, &mine, &id);
-    if (err != VG_OK || id == 0)
-        return err;
-    if ((err = insert_keys(st, d, mine.content_hash, id)) != VG_OK)
+    if ((err = insert_keys(st, d, family, id)) != VG_OK)
         return err;
     if (id_out != NULL)
         *id_out = id;

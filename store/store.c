@@ -64,7 +64,8 @@ static const char *const cached_sql[STMT__COUNT] = {
         " ORDER BY document_id DESC LIMIT 32",
     [STMT_COPY_BY_HASH] =
         "SELECT id FROM documents WHERE content_hash = ?1 AND fetched_at >= ?2"
-        " ORDER BY id DESC LIMIT 1",
+        " AND id < ?3 ORDER BY id DESC LIMIT 1",
+    [STMT_COPY_SET_HASH] = "UPDATE documents SET content_hash = ?2 WHERE id = ?1",
     [STMT_MENTION_OF] =
         "SELECT 1 FROM mentions WHERE document_id = ?1 AND brand_id = ?2",
     [STMT_KEY_INSERT] =

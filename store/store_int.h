@@ -28,6 +28,7 @@ typedef enum stmt_id {
     STMT_COPY_BY_KEY,
     STMT_COPY_BY_HASH,
     STMT_KEY_INSERT,
+    STMT_COPY_SET_HASH,
     STMT_MENTION_OF,
     STMT__COUNT
 } stmt_id;
