@@ -563,6 +563,7 @@ vg_err html_extract(const char *data, size_t len, const char *base_url,
     GumboOptions opt = kGumboDefaultOptions;
     GumboOutput *g = NULL;
     htree t = {0};
+    html_runs runs = {0};
     html_doc *d = NULL;
     feedlist feeds = {0};
     meta m;
@@ -586,16 +587,32 @@ vg_err html_extract(const char *data, size_t len, const char *base_url,
             utf8 = shrunk;
         utf8[utf8_len] = '\0';
     }
-    g = gumbo_parse_with_options(&opt, utf8, html_depth_cut(utf8, utf8_len));
-    /* Gumbo copies every text and attribute value we read; only its
-     * "original" string pieces point into the input, and nothing here
-     * uses them. Freeing the page now lowers the peak by a page. */
-    free(utf8);
-    utf8 = NULL;
+    {
+        char *gin = NULL;
+        size_t gin_len = 0;
+        rc = html_runs_intern(utf8, utf8_len, &runs, &gin, &gin_len);
+        if (rc != VG_OK)
+            goto cleanup;
+        const char *src = gin ? gin : utf8;
+        size_t src_len = gin ? gin_len : utf8_len;
+        g = gumbo_parse_with_options(&opt, src, html_depth_cut(src, src_len));
+        /* Gumbo copies every text and attribute value we read; only its
+         * "original" string pieces point into its input, and nothing
+         * here uses them. Freeing the input now lowers the peak; the
+         * page itself stays while the tree points into it. */
+        free(gin);
+        if (!runs.n) {
+            free(utf8);
+            utf8 = NULL;
+        }
+    }
     if (!g) {
         rc = vg_error_set(VG_ENOMEM, "gumbo failed");
         goto cleanup;
     }
+    rc = html_runs_expand(&runs, g->document);
+    if (rc != VG_OK)
+        goto cleanup;
     rc = htree_build(&t, g->root);
     if (rc != VG_OK)
         goto cleanup;
@@ -657,6 +674,7 @@ cleanup:
     free(m.ld_author);
     vg_buf_free(&text);
     htree_free(&t);
+    html_runs_free(&runs); /* before Gumbo frees the strings it owns */
     if (g)
         gumbo_destroy_output(&opt, g);
     free(utf8);

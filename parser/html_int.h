@@ -109,4 +109,40 @@ size_t html_squeeze_ws(char *s, size_t len);
  * returns the number of bytes to parse (len when nothing is cut). */
 size_t html_depth_cut(const char *s, size_t len);
 
+/* Long text runs hidden from Gumbo behind placeholders (html_intern.c). */
+typedef struct html_fix {
+    const char **slot; /* a string pointer in Gumbo's tree */
+    const char *orig;  /* what Gumbo had put there */
+    char *own;         /* an expansion we allocated, or NULL */
+} html_fix;
+
+typedef struct html_runs {
+    char *page;    /* borrowed: the page, each run NUL-terminated in place */
+    uint32_t *run; /* offset and length of each run */
+    size_t n, cap;
+    html_fix *fix;
+    size_t nfix, capfix;
+} html_runs;
+
+/* Copies page (UTF-8, len bytes) into *gin with its long verbatim text
+ * runs replaced by placeholders, for Gumbo to parse instead of the
+ * page; the page is modified (runs NUL-terminated) and must outlive r.
+ * When too little would be saved, *gin is NULL and r holds nothing.
+ * The caller frees *gin (after parsing) and r (html_runs_free).
+ * VG_ENOMEM. */
+vg_err html_runs_intern(char *page, size_t len, html_runs *r, char **gin,
+                        size_t *gin_len);
+
+/* Points every string of the tree under root (text, comments, attribute
+ * values) that holds a placeholder back at the page's bytes. Must be
+ * undone by html_runs_restore before the tree is destroyed. VG_ENOMEM
+ * (the strings done so far stay done and are restored as usual). */
+vg_err html_runs_expand(html_runs *r, GumboNode *root);
+
+/* Puts Gumbo's own string pointers back and frees the expansions. */
+void html_runs_restore(html_runs *r);
+
+/* Restores and frees everything r holds (not the page). */
+void html_runs_free(html_runs *r);
+
 #endif

@@ -1,0 +1,417 @@
+/*
+ * Text runs kept out of Gumbo, and put back afterwards.
+ *
+ * Gumbo's tokenizer hands its tree builder one token per character:
+ * on an article page, where most bytes are paragraph text, that is
+ * most of the parse (about 0.9 ms of a 20 KB page, the largest single
+ * cost of a crawl). Yet the tree's shape depends on the tags alone; a
+ * run of plain text only needs to be "some non-blank characters" while
+ * the tree is built. So each long run of text between two tags is
+ * replaced, in the copy Gumbo parses, by a 7-byte placeholder (U+E000
+ * and four letters naming the run), and after the parse every string
+ * in the tree that holds a placeholder is pointed back at the page's
+ * own bytes.
+ *
+ * This is only exact when Gumbo would have kept the run's bytes as
+ * they are, so runs with a character reference, a NUL, a CR or any
+ * other character Gumbo rewrites are left in place; so is a page that
+ * already contains U+E000. Every string of the tree is checked on the
+ * way back (text, comments, attribute values), so even where our tag
+ * scanner and Gumbo's tokenizer disagree about what is text, each
+ * placeholder comes back as the bytes it replaced. Hand-written because
+ * Gumbo offers no way to feed it text in bulk.
+ */
+#include "parser/html_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MARK "\xEE\x80\x80" /* U+E000, private use */
+#define MARK_LEN 3
+#define PH_LEN (MARK_LEN + 4)
+#define MAX_RUNS 65536 /* four letters of 16 values each */
+/* Shorter runs save Gumbo less than the placeholder costs. */
+#define MIN_RUN 24
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* 1 when Gumbo would keep s[0..n) byte for byte as character data and
+ * the run is not all blank (blank runs are parsed differently in
+ * tables and before <body>). */
+static int verbatim_text(const unsigned char *s, size_t n)
+{
+    int ink = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c < 0x20) {
+            if (c != '\t' && c != '\n' && c != '\f')
+                return 0; /* NUL, CR and controls are rewritten */
+            continue;
+        }
+        if (c == '&' || c == 0x7F)
+            return 0;
+        if (c == 0xC2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)
+            return 0; /* C1 controls */
+        if (c == 0xEF && i + 2 < n &&
+            ((s[i + 1] == 0xB7 && s[i + 2] >= 0x90 && s[i + 2] <= 0xAF) ||
+             (s[i + 1] == 0xBF && s[i + 2] >= 0xBE)))
+            return 0; /* noncharacters */
+        if (c >= 0xF0 && i + 3 < n && (s[i + 1] & 0x0F) == 0x0F &&
+            s[i + 2] == 0xBF && s[i + 3] >= 0xBE)
+            return 0; /* noncharacters of the other planes */
+        if (c != ' ')
+            ink = 1;
+    }
+    return ink;
+}
+
+/* Case-insensitive search for the end tag "</name" followed by a blank,
+ * '/' or '>' (what ends a raw-text element); returns its offset or len. */
+static size_t find_end_tag(const char *s, size_t len, size_t from,
+                           const char *name, size_t nl)
+{
+    size_t i = from;
+    while (i + 2 + nl < len) {
+        const char *lt = memchr(s + i, '<', len - i);
+        if (!lt)
+            return len;
+        size_t at = (size_t)(lt - s);
+        if (at + 2 + nl < len && s[at + 1] == '/' &&
+            strncasecmp(s + at + 2, name, nl) == 0) {
+            char c = s[at + 2 + nl];
+            if (is_space(c) || c == '/' || c == '>')
+                return at;
+        }
+        i = at + 1;
+    }
+    return len;
+}
+
+/* From s[i] just past a start tag's name, the offset just past its '>'
+ * following the tokenizer's attribute states (quotes only after '='),
+ * or len when the tag never ends. */
+static size_t tag_end(const char *s, size_t len, size_t i)
+{
+    while (i < len) {
+        char c = s[i];
+        if (c == '>')
+            return i + 1;
+        if (is_space(c) || c == '/') {
+            i++;
+            continue;
+        }
+        /* An attribute name: its first character may be anything. */
+        i++;
+        while (i < len && !is_space(s[i]) && s[i] != '/' && s[i] != '>' &&
+               s[i] != '=')
+            i++;
+        while (i < len && is_space(s[i]))
+            i++;
+        if (i >= len || s[i] != '=')
+            continue;
+        i++;
+        while (i < len && is_space(s[i]))
+            i++;
+        if (i < len && (s[i] == '"' || s[i] == '\'')) {
+            const char *q = memchr(s + i + 1, s[i], len - i - 1);
+            if (!q)
+                return len;
+            i = (size_t)(q - s) + 1;
+        } else {
+            while (i < len && !is_space(s[i]) && s[i] != '>')
+                i++;
+        }
+    }
+    return len;
+}
+
+/* Elements whose content the tokenizer reads as raw text or RCDATA, or
+ * whose leading newline the tree builder drops: never interned. */
+static int raw_content(const char *name, size_t nl)
+{
+    static const char *const names[] = {
+        "script", "style", "textarea", "title", "xmp", "noscript",
+        "iframe", "noembed", "noframes", "pre", "listing"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strlen(names[k]) == nl && strncasecmp(name, names[k], nl) == 0)
+            return 1;
+    return 0;
+}
+
+static vg_err add_run(html_runs *r, size_t off, size_t n)
+{
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 128;
+        uint32_t *nr = realloc(r->run, nc * 2 * sizeof *nr);
+        if (!nr)
+            return VG_ENOMEM;
+        r->run = nr;
+        r->cap = nc;
+    }
+    r->run[2 * r->n] = (uint32_t)off;
+    r->run[2 * r->n + 1] = (uint32_t)n;
+    r->n++;
+    return VG_OK;
+}
+
+vg_err html_runs_intern(char *page, size_t len, html_runs *r, char **gin,
+                        size_t *gin_len)
+{
+    memset(r, 0, sizeof *r);
+    *gin = NULL;
+    *gin_len = 0;
+    if (len < 4 * MIN_RUN || len > UINT32_MAX)
+        return VG_OK;
+    /* Where the page itself holds the marker, placeholders could not be
+     * told from it. */
+    for (const char *p = page; (p = memchr(p, 0xEE, len - (size_t)(p - page)));
+         p++)
+        if ((size_t)(page + len - p) >= MARK_LEN && memcmp(p, MARK, MARK_LEN) == 0)
+            return VG_OK;
+
+    /* First pass: find the runs. Each is [start, '<' of the next tag). */
+    size_t i = 0, text = 0, saved = 0;
+    while (i < len && r->n < MAX_RUNS) {
+        const char *lt = memchr(page + i, '<', len - i);
+        size_t at = lt ? (size_t)(lt - page) : len;
+        if (at + 1 < len) {
+            char c = page[at + 1];
+            if (!is_alpha(c) && c != '/' && c != '!' && c != '?') {
+                i = at + 1; /* a literal '<': still text */
+                continue;
+            }
+        } else if (at < len) {
+            at = len; /* a '<' as the last byte is text too */
+        }
+        if (at - text >= MIN_RUN &&
+            verbatim_text((const unsigned char *)page + text, at - text)) {
+            if (add_run(r, text, at - text) != VG_OK)
+                goto oom;
+            saved += at - text - PH_LEN;
+        }
+        if (at >= len)
+            break;
+        /* Skip the markup at page[at]. */
+        char c = page[at + 1];
+        size_t e;
+        if (c == '!' && at + 4 <= len && memcmp(page + at, "<!--", 4) == 0) {
+            const char *end = NULL;
+            for (size_t k = at + 4; k + 3 <= len; k++) {
+                const char *d = memchr(page + k, '-', len - k);
+                if (!d || (size_t)(d - page) + 3 > len)
+                    break;
+                k = (size_t)(d - page);
+                if (memcmp(d, "-->", 3) == 0) {
+                    end = d + 3;
+                    break;
+                }
+            }
+            e = end ? (size_t)(end - page) : len;
+        } else if (c == '!' || c == '?' || (c == '/' && at + 2 < len &&
+                                            !is_alpha(page[at + 2]))) {
+            const char *gt = memchr(page + at + 1, '>', len - at - 1);
+            e = gt ? (size_t)(gt - page) + 1 : len;
+        } else {
+            int closing = c == '/';
+            size_t n0 = at + 1 + (size_t)closing, n1 = n0;
+            while (n1 < len && !is_space(page[n1]) && page[n1] != '/' &&
+                   page[n1] != '>')
+                n1++;
+            e = tag_end(page, len, n1);
+            if (!closing && n1 - n0 == 9 &&
+                strncasecmp(page + n0, "plaintext", 9) == 0)
+                break; /* everything after it is text Gumbo must see */
+            if (!closing && e < len && raw_content(page + n0, n1 - n0))
+                e = find_end_tag(page, len, e, page + n0, n1 - n0);
+        }
+        i = text = e;
+    }
+    /* Not worth a second copy of the page when little is saved. */
+    if (r->n == 0 || saved < len / 4) {
+        html_runs_free(r);
+        return VG_OK;
+    }
+
+    /* Second pass: the copy Gumbo parses. */
+    size_t glen = len - saved;
+    char *g = malloc(glen + 1);
+    if (!g)
+        goto oom;
+    size_t w = 0, from = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        size_t off = r->run[2 * k], n = r->run[2 * k + 1];
+        memcpy(g + w, page + from, off - from);
+        w += off - from;
+        memcpy(g + w, MARK, MARK_LEN);
+        w += MARK_LEN;
+        for (int sh = 12; sh >= 0; sh -= 4)
+            g[w++] = (char)('A' + ((k >> sh) & 0xF));
+        from = off + n;
+    }
+    memcpy(g + w, page + from, len - from);
+    w += len - from;
+    g[w] = '\0';
+    /* The byte after each run is a '<' already copied: the run can end
+     * there, so the tree can point straight into the page. */
+    for (size_t k = 0; k < r->n; k++)
+        page[r->run[2 * k] + r->run[2 * k + 1]] = '\0';
+    r->page = page;
+    *gin = g;
+    *gin_len = w;
+    return VG_OK;
+oom:
+    html_runs_free(r);
+    return VG_ENOMEM;
+}
+
+/* Index of the placeholder at s (s starts with MARK), or -1. */
+static long ph_index(const html_runs *r, const char *s)
+{
+    long k = 0;
+    for (int d = 0; d < 4; d++) {
+        char c = s[MARK_LEN + d];
+        if (c < 'A' || c > 'P')
+            return -1;
+        k = k * 16 + (c - 'A');
+    }
+    return (size_t)k < r->n ? k : -1;
+}
+
+static vg_err add_fix(html_runs *r, const char **slot, char *own)
+{
+    if (r->nfix == r->capfix) {
+        size_t nc = r->capfix ? r->capfix * 2 : 64;
+        html_fix *nf = realloc(r->fix, nc * sizeof *nf);
+        if (!nf)
+            return VG_ENOMEM;
+        r->fix = nf;
+        r->capfix = nc;
+    }
+    r->fix[r->nfix++] = (html_fix){slot, *slot, own};
+    return VG_OK;
+}
+
+/* Points *slot at the expansion of the string it holds, when that
+ * string contains a placeholder. */
+static vg_err expand(html_runs *r, const char **slot)
+{
+    const char *s = *slot;
+    if (!s)
+        return VG_OK;
+    const char *m = strstr(s, MARK);
+    if (!m)
+        return VG_OK;
+    size_t slen = strlen(s);
+    long k = ph_index(r, m);
+    /* The usual case: the whole string is one run. */
+    if (m == s && k >= 0 && slen == PH_LEN) {
+        vg_err rc = add_fix(r, slot, NULL);
+        if (rc == VG_OK)
+            *slot = r->page + r->run[2 * k];
+        return rc;
+    }
+    size_t need = 0;
+    for (size_t i = 0; i < slen;) {
+        long j = strncmp(s + i, MARK, MARK_LEN) == 0 ? ph_index(r, s + i) : -1;
+        if (j >= 0) {
+            need += r->run[2 * j + 1];
+            i += PH_LEN;
+        } else {
+            need++;
+            i++;
+        }
+    }
+    char *out = malloc(need + 1);
+    if (!out)
+        return VG_ENOMEM;
+    size_t w = 0;
+    for (size_t i = 0; i < slen;) {
+        long j = strncmp(s + i, MARK, MARK_LEN) == 0 ? ph_index(r, s + i) : -1;
+        if (j >= 0) {
+            memcpy(out + w, r->page + r->run[2 * j], r->run[2 * j + 1]);
+            w += r->run[2 * j + 1];
+            i += PH_LEN;
+        } else {
+            out[w++] = s[i++];
+        }
+    }
+    out[w] = '\0';
+    vg_err rc = add_fix(r, slot, out);
+    if (rc != VG_OK) {
+        free(out);
+        return rc;
+    }
+    *slot = out;
+    return VG_OK;
+}
+
+static const GumboVector *children(const GumboNode *g)
+{
+    if (g->type == GUMBO_NODE_DOCUMENT)
+        return &g->v.document.children;
+    if (g->type == GUMBO_NODE_ELEMENT || g->type == GUMBO_NODE_TEMPLATE)
+        return &g->v.element.children;
+    return NULL;
+}
+
+vg_err html_runs_expand(html_runs *r, GumboNode *root)
+{
+    if (!r->n || !root)
+        return VG_OK;
+    /* Every node, by parent links: no stack, no recursion. */
+    GumboNode *g = root;
+    for (;;) {
+        vg_err rc = VG_OK;
+        if (g->type == GUMBO_NODE_ELEMENT || g->type == GUMBO_NODE_TEMPLATE) {
+            const GumboVector *a = &g->v.element.attributes;
+            for (unsigned k = 0; k < a->length && rc == VG_OK; k++)
+                rc = expand(r, &((GumboAttribute *)a->data[k])->value);
+        } else if (g->type != GUMBO_NODE_DOCUMENT) {
+            rc = expand(r, &g->v.text.text);
+        }
+        if (rc != VG_OK)
+            return rc;
+        const GumboVector *k = children(g);
+        if (k && k->length > 0) {
+            g = k->data[0];
+            continue;
+        }
+        for (;;) {
+            if (g == root)
+                return VG_OK;
+            GumboNode *p = g->parent;
+            const GumboVector *pk = children(p);
+            size_t next = g->index_within_parent + 1;
+            if (pk && next < pk->length) {
+                g = pk->data[next];
+                break;
+            }
+            g = p;
+        }
+    }
+}
+
+void html_runs_restore(html_runs *r)
+{
+    for (size_t k = r->nfix; k-- > 0;) {
+        *r->fix[k].slot = r->fix[k].orig;
+        free(r->fix[k].own);
+    }
+    r->nfix = 0;
+}
+
+void html_runs_free(html_runs *r)
+{
+    html_runs_restore(r);
+    free(r->run);
+    free(r->fix);
+    memset(r, 0, sizeof *r);
+}

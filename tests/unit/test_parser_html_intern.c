@@ -1,0 +1,183 @@
+/*
+ * Text runs hidden from Gumbo (parser/html_intern.c). Each page of the
+ * table is parsed twice, as it is and with its runs behind placeholders
+ * then expanded, and the two trees must match node for node: types,
+ * tags, text, comments and attribute values. The pages are the places
+ * where a tag scanner and an HTML tokenizer can disagree (quoted '>',
+ * raw-text elements, comments, a literal '<', character references,
+ * CR, tables that foster-parent text, a page already holding U+E000).
+ */
+#include "parser/html.h"
+#include "parser/html_int.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* A run long enough to be interned. */
+#define LONG "the fibre outage lasted two whole days in the village"
+
+static void same_tree(const GumboNode *a, const GumboNode *b)
+{
+    assert_int_equal(a->type, b->type);
+    const GumboVector *ka = NULL, *kb = NULL;
+    switch (a->type) {
+    case GUMBO_NODE_DOCUMENT:
+        ka = &a->v.document.children;
+        kb = &b->v.document.children;
+        break;
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE:
+        assert_int_equal(a->v.element.tag, b->v.element.tag);
+        assert_int_equal(a->v.element.attributes.length,
+                         b->v.element.attributes.length);
+        for (unsigned i = 0; i < a->v.element.attributes.length; i++) {
+            const GumboAttribute *x = a->v.element.attributes.data[i];
+            const GumboAttribute *y = b->v.element.attributes.data[i];
+            assert_string_equal(x->name, y->name);
+            assert_string_equal(x->value, y->value);
+        }
+        ka = &a->v.element.children;
+        kb = &b->v.element.children;
+        break;
+    default:
+        assert_string_equal(a->v.text.text, b->v.text.text);
+        break;
+    }
+    if (!ka)
+        return;
+    assert_int_equal(ka->length, kb->length);
+    for (unsigned i = 0; i < ka->length; i++)
+        same_tree(ka->data[i], kb->data[i]);
+}
+
+/* Parses html both ways; returns how many runs were interned. */
+static size_t check_page(const char *html)
+{
+    size_t len = strlen(html);
+    GumboOptions opt = kGumboDefaultOptions;
+    opt.max_errors = 0;
+    GumboOutput *plain = gumbo_parse_with_options(&opt, html, len);
+    assert_non_null(plain);
+
+    char *page = malloc(len + 1);
+    assert_non_null(page);
+    memcpy(page, html, len + 1);
+    html_runs r;
+    char *gin = NULL;
+    size_t gin_len = 0;
+    assert_int_equal(html_runs_intern(page, len, &r, &gin, &gin_len), VG_OK);
+    size_t runs = r.n;
+    if (gin)
+        assert_true(gin_len < len);
+    else
+        assert_int_equal(runs, 0);
+    GumboOutput *hid =
+        gumbo_parse_with_options(&opt, gin ? gin : page, gin ? gin_len : len);
+    free(gin);
+    assert_non_null(hid);
+    assert_int_equal(html_runs_expand(&r, hid->document), VG_OK);
+    same_tree(plain->document, hid->document);
+    html_runs_free(&r);
+    gumbo_destroy_output(&opt, hid);
+    gumbo_destroy_output(&opt, plain);
+    free(page);
+    return runs;
+}
+
+typedef struct {
+    const char *name;
+    const char *html;
+    int interned; /* 1: some run must be interned, 0: none may be */
+} intern_case;
+
+static const intern_case cases[] = {
+    {"paragraphs", "<html><body><p>" LONG "</p><p>" LONG LONG "</p>"
+                   "<div>" LONG "<br>" LONG "</div></body></html>", 1},
+    {"quoted gt in attributes",
+     "<body><a title=\"a > b\" href='x>y'>" LONG "</a><img alt=c>d>"
+     "<p data-x = \"q>\" >" LONG LONG LONG "</p>", 1},
+    {"raw text elements",
+     "<head><title>" LONG "</title><style>p>b{}" LONG "</style>"
+     "<script>if(a<b){x='</p>" LONG "'}</script></head><body>"
+     "<textarea>\n" LONG "</textarea><pre>\n" LONG "</pre>"
+     "<p>" LONG LONG LONG LONG "</p><script>var s='</scripts>" LONG
+     "';</script>" LONG LONG, 1},
+    {"comments", "<body><!-- a comment with " LONG " -- and > inside -->"
+                 "<p>" LONG LONG LONG "</p><!-->" LONG "<!---->" LONG
+                 "<?php echo 1 ?>" LONG "</ x>" LONG "</>" LONG, 1},
+    {"literal less-than", "<p>" LONG " 3 < 4 and a <= b " LONG LONG
+                          " <3 " LONG "</p>" LONG " <", 1},
+    {"references and CR stay with Gumbo",
+     "<p>" LONG " &amp; " LONG "</p><p>" LONG "\r\n" LONG "</p>"
+     "<p>" LONG "&eacute;" LONG "</p>", 0},
+    {"table foster parenting",
+     "<table>" LONG "<tr><td>" LONG LONG "</td>" LONG "</tr>  " LONG
+     "</table><table><tr><td>" LONG LONG LONG "</table>", 1},
+    {"misnested and ignored tags merge runs",
+     "<p>" LONG "</span>" LONG "</p></p>" LONG LONG "<b><i>" LONG
+     "</b>" LONG "</i>" LONG "<p>" LONG LONG, 1},
+    {"text before body and after html",
+     "<html><head>" LONG "<meta charset=utf-8></head>" LONG "<body>" LONG
+     LONG LONG "</body></html>" LONG "<frameset>" LONG, 1},
+    {"foreign content",
+     "<body><svg><text>" LONG "</text><![CDATA[" LONG "]]></svg>"
+     "<math><mi>" LONG LONG "</mi></math><p>" LONG LONG "</p>", 1},
+    {"page already holding U+E000",
+     "<p>" LONG " \xEE\x80\x80" "ABCD " LONG "</p><p>" LONG LONG LONG "</p>",
+     0},
+    {"plaintext", "<p>" LONG LONG LONG LONG "</p><plaintext>" LONG
+                  "</p>" LONG, 1},
+    {"unterminated quote", "<p>" LONG LONG LONG LONG "</p><a href=\"x>"
+                           LONG "</a>" LONG, 1},
+};
+
+static void test_intern_keeps_tree(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        print_message("case: %s\n", cases[i].name);
+        size_t runs = check_page(cases[i].html);
+        if (cases[i].interned)
+            assert_true(runs > 0);
+        else
+            assert_int_equal(runs, 0);
+    }
+}
+
+/* The extractor's output is the same whether or not runs were hidden:
+ * the same page with one character reference (which turns interning
+ * off for that run only) against the plain page. */
+static void test_extract_same_text(void **state)
+{
+    (void)state;
+    static const char *page =
+        "<html><head><title>Outage</title></head><body><nav><a href=/>Home"
+        "</a></nav><article><h1>Outage</h1><p>" LONG ", and the operator "
+        "blamed a junction box, according to the town, which criticised "
+        LONG ".</p><p>" LONG ", said a resident, who waited " LONG
+        ".</p></article><footer>Contact us</footer></body></html>";
+    html_doc *d = NULL;
+    assert_int_equal(html_extract(page, strlen(page), NULL, NULL, &d), VG_OK);
+    assert_non_null(d);
+    assert_non_null(strstr(d->text, LONG ", and the operator blamed"));
+    assert_non_null(strstr(d->text, "\n\n" LONG ", said a resident"));
+    assert_null(strstr(d->text, "Contact us"));
+    assert_string_equal(d->title, "Outage");
+    html_doc_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_intern_keeps_tree),
+        cmocka_unit_test(test_extract_same_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
