@@ -121,12 +121,39 @@ vg_err store_mention_insert_copy(store *st, const store_mention *m, int *copy_ou
     sqlite3_bind_int64(s, 9, m->published_at);
     sqlite3_bind_int64(s, 10, vg_now());
     sqlite3_bind_int(s, 11, copy);
+    /* The mention and its full-text row land together: alone, in a
+     * transaction of their own. */
+    int own_tx = sqlite3_get_autocommit(st->db);
+    if (own_tx && (err = store_begin(st)) != VG_OK)
+        return err;
     rc = sqlite3_step(s);
+    int added = rc == SQLITE_DONE && sqlite3_changes(st->db) > 0;
+    int64_t id = sqlite3_last_insert_rowid(st->db);
     if (rc != SQLITE_DONE)
         err = db_fail_step(st, rc, "inserting mention");
-    else if (copy_out != NULL && sqlite3_changes(st->db) > 0)
-        *copy_out = copy;
     stmt_done(s);
+    if (err == VG_OK && added) {
+        sqlite3_stmt *f = stmt_get(st, STMT_MENTION_FTS);
+        if (f == NULL) {
+            err = VG_EDB;
+        } else {
+            sqlite3_bind_int64(f, 1, id);
+            bind_text(f, 2, m->snippet != NULL ? m->snippet : "");
+            sqlite3_bind_int64(f, 3, m->document_id);
+            rc = sqlite3_step(f);
+            if (rc != SQLITE_DONE)
+                err = db_fail_step(st, rc, "indexing mention");
+            stmt_done(f);
+        }
+    }
+    if (own_tx) {
+        if (err == VG_OK)
+            err = store_commit(st);
+        if (err != VG_OK)
+            store_rollback(st);
+    }
+    if (err == VG_OK && added && copy_out != NULL)
+        *copy_out = copy;
     return err;
 }
 

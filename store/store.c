@@ -68,6 +68,9 @@ static const char *const cached_sql[STMT__COUNT] = {
     [STMT_COPY_SET_HASH] = "UPDATE documents SET content_hash = ?2 WHERE id = ?1",
     [STMT_MENTION_OF] =
         "SELECT 1 FROM mentions WHERE document_id = ?1 AND brand_id = ?2",
+    [STMT_MENTION_FTS] =
+        "INSERT INTO mention_fts (rowid, snippet, title)"
+        " VALUES (?1, ?2, (SELECT title FROM documents WHERE id = ?3))",
     [STMT_KEY_INSERT] =
         "INSERT OR IGNORE INTO copy_keys (key, document_id, fetched_at, simhash,"
         " content_hash) VALUES (?1, ?2, ?3, ?4, ?5)",

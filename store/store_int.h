@@ -30,6 +30,7 @@ typedef enum stmt_id {
     STMT_KEY_INSERT,
     STMT_COPY_SET_HASH,
     STMT_MENTION_OF,
+    STMT_MENTION_FTS,
     STMT__COUNT
 } stmt_id;
 

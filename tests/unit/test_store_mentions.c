@@ -195,6 +195,19 @@ static void mention_duplicate_is_ignored(void **state)
     assert_string_equal(rows[0].snippet, "first");
     assert_int_equal(rows[0].label, 1);
     store_mention_row_array_free(rows, n);
+    /* Inserted outside a transaction, it is indexed once, under its
+     * first snippet; the ignored one left no index row behind. */
+    {
+        store_mention_filter f = STORE_MENTION_FILTER_INIT;
+        f.search = "first";
+        assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n), VG_OK);
+        assert_int_equal(n, 1);
+        store_mention_row_array_free(rows, n);
+        f.search = "second";
+        assert_int_equal(store_mentions_query(fx->s.st, &f, &rows, &n), VG_OK);
+        assert_int_equal(n, 0);
+        store_mention_row_array_free(rows, n);
+    }
 
     /* The same document may mention another brand. */
     m.brand_id = fx->globex;
