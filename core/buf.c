@@ -52,9 +52,13 @@ vg_err vg_buf_append(vg_buf *b, const void *data, size_t n)
         return b->err;
     if (n > SIZE_MAX - b->len - 1)
         return b->err = VG_ETOOBIG;
-    vg_err rc = grow(b, b->len + n);
-    if (rc != VG_OK)
-        return rc;
+    /* Most appends fit: the tokenizer and the text writers append a few
+     * bytes at a time, so the growth path stays out of the way. */
+    if (b->len + n + 1 > b->cap || b->len + n > b->max) {
+        vg_err rc = grow(b, b->len + n);
+        if (rc != VG_OK)
+            return rc;
+    }
     if (n)
         memcpy(b->ptr + b->len, data, n);
     b->len += n;
@@ -69,6 +73,11 @@ vg_err vg_buf_puts(vg_buf *b, const char *s)
 
 vg_err vg_buf_putc(vg_buf *b, char c)
 {
+    if (b->err == VG_OK && b->len + 2 <= b->cap && b->len + 1 <= b->max) {
+        b->ptr[b->len++] = c;
+        b->ptr[b->len] = '\0';
+        return VG_OK;
+    }
     return vg_buf_append(b, &c, 1);
 }
 

@@ -51,6 +51,10 @@ static int verbatim_text(const unsigned char *s, size_t n)
     int ink = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = s[i];
+        if (c > 0x20 && c < 0x7F && c != '&') {
+            ink = 1;
+            continue;
+        }
         if (c < 0x20) {
             if (c != '\t' && c != '\n' && c != '\f')
                 return 0; /* NUL, CR and controls are rewritten */

@@ -7,6 +7,7 @@
 #include "parser/html.h"
 #include "parser/html_int.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,14 @@ size_t html_text_len(const char *s, size_t n, size_t *commas)
     size_t len = 0, c = 0;
     int in_ws = 0;
     for (size_t i = 0; i < n;) {
+        unsigned char b = u[i];
+        if (b > 0x20 && b != ',' && b != 0xC2 && b != 0xE3 && b != 0xEF) {
+            /* Neither a blank nor a comma can start here. */
+            in_ws = 0;
+            len += (b & 0xC0) != 0x80;
+            i++;
+            continue;
+        }
         size_t w = ws_width(u + i, n - i);
         if (w) {
             if (!in_ws)
@@ -144,8 +153,9 @@ void hrender_text(hrender *r, const char *s, size_t n)
             continue;
         }
         size_t start = i;
-        while (i < n && !ws_width(u + i, n - i))
-            i++;
+        for (; i < n; i++)
+            if ((u[i] <= 0x20 || u[i] == 0xC2) && ws_width(u + i, n - i))
+                break;
         if (r->out->len > 0) {
             switch (r->pending) {
             case HR_SPACE:
@@ -535,27 +545,94 @@ int html_class_is_boilerplate(const char *cls, int *is_comment)
 
 /* Tags that never deepen the tree when repeated: void elements, and
  * those an identical start tag closes (li, p, td, a, ...). */
+static const char *const FLAT_TAGS[] = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+    "meta", "param", "source", "track", "wbr", "keygen", "p", "li", "dt",
+    "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot",
+    "rb", "rt", "rp", "a", "nobr", "button", "form", "html", "head", "body",
+    "colgroup", "caption", "frame", "image",
+};
+
+/* Elements whose content is raw text or RCDATA to the tokenizer. */
+static const char *const RAW_TAGS[] = {
+    "script", "style", "textarea", "title", "xmp", "noscript", "iframe",
+    "plaintext",
+};
+
+/* Elements that never sit inside a line of text: whitespace just
+ * before or after their tags is never visible. */
+static const char *const WS_FREE_TAGS[] = {
+    "address", "article", "aside", "blockquote", "body", "br", "center",
+    "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
+    "hgroup", "hr", "html", "iframe", "li", "link", "main", "menu", "meta",
+    "nav", "noscript", "ol", "optgroup", "option", "p", "script", "section",
+    "select", "style", "summary", "table", "tbody", "td", "tfoot", "th",
+    "thead", "title", "tr", "ul", "base", "col", "colgroup", "caption",
+    "dialog",
+};
+
+enum { TK_FLAT = 1, TK_RAW = 2, TK_WS_FREE = 4, TK_PRE = 8 };
+
+/* The nesting guard and the squeeze look up every tag of a page: one
+ * hash probe instead of a strcmp against each of these lists. */
+#define TAG_SLOTS 256
+static struct {
+    char name[16];
+    unsigned char kind;
+} tag_slots[TAG_SLOTS];
+static pthread_once_t tag_once = PTHREAD_ONCE_INIT;
+
+static unsigned tag_hash(const char *name)
+{
+    unsigned h = 2166136261u;
+    for (; *name; name++)
+        h = (h ^ (unsigned char)*name) * 16777619u;
+    return h & (TAG_SLOTS - 1);
+}
+
+static void tag_add(const char *name, unsigned char kind)
+{
+    unsigned j = tag_hash(name);
+    while (tag_slots[j].name[0] && strcmp(tag_slots[j].name, name) != 0)
+        j = (j + 1) & (TAG_SLOTS - 1);
+    memcpy(tag_slots[j].name, name, strlen(name) + 1);
+    tag_slots[j].kind |= kind;
+}
+
+static void tag_init(void)
+{
+    for (size_t i = 0; i < NWORDS(FLAT_TAGS); i++)
+        tag_add(FLAT_TAGS[i], TK_FLAT);
+    for (size_t i = 0; i < NWORDS(RAW_TAGS); i++)
+        tag_add(RAW_TAGS[i], TK_RAW);
+    for (size_t i = 0; i < NWORDS(WS_FREE_TAGS); i++)
+        tag_add(WS_FREE_TAGS[i], TK_WS_FREE);
+    tag_add("pre", TK_PRE);
+    tag_add("listing", TK_PRE);
+}
+
+/* TK_* bits of a lower-cased tag name (shorter than 16 bytes). */
+static unsigned tag_kind(const char *name)
+{
+    pthread_once(&tag_once, tag_init);
+    unsigned j = tag_hash(name);
+    while (tag_slots[j].name[0]) {
+        if (strcmp(tag_slots[j].name, name) == 0)
+            return tag_slots[j].kind;
+        j = (j + 1) & (TAG_SLOTS - 1);
+    }
+    return 0;
+}
+
 static int flat_tag(const char *name)
 {
-    static const char *const FLAT[] = {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-        "meta", "param", "source", "track", "wbr", "keygen", "p", "li",
-        "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody",
-        "thead", "tfoot", "rb", "rt", "rp", "a", "nobr", "button", "form",
-        "html", "head", "body", "colgroup", "caption", "frame", "image",
-    };
-    for (size_t i = 0; i < NWORDS(FLAT); i++)
-        if (strcmp(name, FLAT[i]) == 0)
-            return 1;
-    return 0;
+    return (tag_kind(name) & TK_FLAT) != 0;
 }
 
 static int raw_text_tag(const char *name)
 {
-    return strcmp(name, "script") == 0 || strcmp(name, "style") == 0 ||
-           strcmp(name, "textarea") == 0 || strcmp(name, "title") == 0 ||
-           strcmp(name, "xmp") == 0 || strcmp(name, "noscript") == 0 ||
-           strcmp(name, "iframe") == 0 || strcmp(name, "plaintext") == 0;
+    return (tag_kind(name) & TK_RAW) != 0;
 }
 
 static int is_alpha(char c)
@@ -637,24 +714,9 @@ size_t html_depth_cut(const char *s, size_t len)
     return len;
 }
 
-/* Elements that never sit inside a line of text: whitespace just
- * before or after their tags is never visible. */
 static int ws_free_tag(const char *name)
 {
-    static const char *const TAGS[] = {
-        "address", "article", "aside", "blockquote", "body", "br",
-        "center", "dd", "details", "div", "dl", "dt", "fieldset",
-        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
-        "h5", "h6", "head", "header", "hgroup", "hr", "html", "iframe",
-        "li", "link", "main", "menu", "meta", "nav", "noscript", "ol",
-        "optgroup", "option", "p", "script", "section", "select", "style",
-        "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title",
-        "tr", "ul", "base", "col", "colgroup", "caption", "dialog",
-    };
-    for (size_t i = 0; i < NWORDS(TAGS); i++)
-        if (strcmp(name, TAGS[i]) == 0)
-            return 1;
-    return 0;
+    return (tag_kind(name) & TK_WS_FREE) != 0;
 }
 
 /* Lower-cased tag name at s[i..) (after '<' and an optional '/') into
@@ -805,8 +867,7 @@ size_t html_squeeze_ws(char *s, size_t len)
             }
             KEEP((size_t)(gt - s) + 1);
         }
-        if (!closing && (raw_text_tag(name) || strcmp(name, "pre") == 0 ||
-                         strcmp(name, "listing") == 0)) {
+        if (!closing && (tag_kind(name) & (TK_RAW | TK_PRE))) {
             /* Contents copied as they are, up to the end tag. */
             char endtag[20] = "</";
             memcpy(endtag + 2, name, strlen(name) + 1);

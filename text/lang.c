@@ -203,8 +203,16 @@ const char *text_lang_guess(const text_tokens *t)
         if (w[len - 1] == 's')
             len--;
         for (size_t e = 0; e < sizeof endings / sizeof endings[0]; e++) {
-            size_t sl = strlen(endings[e].suffix);
-            if (memcmp(w + len - sl, endings[e].suffix, sl) == 0)
+            /* Compared backwards by hand: this runs for most words of
+             * every document, and the last letter settles most. */
+            const char *suf = endings[e].suffix;
+            size_t sl = 0;
+            while (suf[sl])
+                sl++;
+            size_t k = 0;
+            while (k < sl && w[len - 1 - k] == suf[sl - 1 - k])
+                k++;
+            if (k == sl)
                 votes[endings[e].lang] += FULL_VOTE / 4;
         }
     }

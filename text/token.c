@@ -231,8 +231,13 @@ static int is_abbreviation(const char *w, size_t n)
         "vs", "fig", "approx", "dept", "est", "jan", "feb", "mar", "apr", "jun",
         "jul", "aug", "sep", "sept", "oct", "nov", "dec", "janv", "fevr",
         "avr", "juil", "e.g", "i.e", "u.s", "u.k", "cie", "tel", "min", NULL};
+    /* Every sentence-final dot asks: no abbreviation is over 6 bytes, and
+     * the first letter rules out most before any length is taken. */
+    if (n == 0 || n > 6)
+        return 0;
     for (int i = 0; abbr[i]; i++)
-        if (strlen(abbr[i]) == n && memcmp(abbr[i], w, n) == 0)
+        if (abbr[i][0] == w[0] && strncmp(abbr[i], w, n) == 0 &&
+            abbr[i][n] == '\0')
             return 1;
     return 0;
 }
@@ -279,6 +284,28 @@ static int sentence_ends(const scan *sc, size_t i, int dot)
     return 1;
 }
 
+/* ASCII word bytes by class, for scan_word's fast path. */
+enum { AW_LOWER = 1, AW_UPPER = 2, AW_DIGIT = 4 };
+static const unsigned char ascii_word[128] = {
+    ['0'] = AW_DIGIT, ['1'] = AW_DIGIT, ['2'] = AW_DIGIT, ['3'] = AW_DIGIT,
+    ['4'] = AW_DIGIT, ['5'] = AW_DIGIT, ['6'] = AW_DIGIT, ['7'] = AW_DIGIT,
+    ['8'] = AW_DIGIT, ['9'] = AW_DIGIT,
+    ['A'] = AW_UPPER, ['B'] = AW_UPPER, ['C'] = AW_UPPER, ['D'] = AW_UPPER,
+    ['E'] = AW_UPPER, ['F'] = AW_UPPER, ['G'] = AW_UPPER, ['H'] = AW_UPPER,
+    ['I'] = AW_UPPER, ['J'] = AW_UPPER, ['K'] = AW_UPPER, ['L'] = AW_UPPER,
+    ['M'] = AW_UPPER, ['N'] = AW_UPPER, ['O'] = AW_UPPER, ['P'] = AW_UPPER,
+    ['Q'] = AW_UPPER, ['R'] = AW_UPPER, ['S'] = AW_UPPER, ['T'] = AW_UPPER,
+    ['U'] = AW_UPPER, ['V'] = AW_UPPER, ['W'] = AW_UPPER, ['X'] = AW_UPPER,
+    ['Y'] = AW_UPPER, ['Z'] = AW_UPPER,
+    ['a'] = AW_LOWER, ['b'] = AW_LOWER, ['c'] = AW_LOWER, ['d'] = AW_LOWER,
+    ['e'] = AW_LOWER, ['f'] = AW_LOWER, ['g'] = AW_LOWER, ['h'] = AW_LOWER,
+    ['i'] = AW_LOWER, ['j'] = AW_LOWER, ['k'] = AW_LOWER, ['l'] = AW_LOWER,
+    ['m'] = AW_LOWER, ['n'] = AW_LOWER, ['o'] = AW_LOWER, ['p'] = AW_LOWER,
+    ['q'] = AW_LOWER, ['r'] = AW_LOWER, ['s'] = AW_LOWER, ['t'] = AW_LOWER,
+    ['u'] = AW_LOWER, ['v'] = AW_LOWER, ['w'] = AW_LOWER, ['x'] = AW_LOWER,
+    ['y'] = AW_LOWER, ['z'] = AW_LOWER,
+};
+
 /* Scans a word or number starting at i; sets flags; returns its end. */
 static size_t scan_word(scan *sc, size_t i, int allow_underscore, unsigned *flags,
                         int *all_digits)
@@ -289,6 +316,37 @@ static size_t scan_word(scan *sc, size_t i, int allow_underscore, unsigned *flag
     *all_digits = 1;
     *flags = 0;
     while (i < sc->len) {
+        unsigned char b = sc->s[i];
+        if (b < 0x80) {
+            /* The same bookkeeping as below, without decoding or
+             * Unicode tables: most words of most texts are ASCII. */
+            unsigned cl = ascii_word[b];
+            if (!cl && !(allow_underscore && b == '_'))
+                break;
+            if (cl & (AW_LOWER | AW_UPPER)) {
+                letters++;
+                *all_digits = 0;
+                if (cl & AW_UPPER) {
+                    uppers++;
+                    if (first_upper < 0)
+                        first_upper = letters == 1;
+                } else {
+                    lowers++;
+                    if (first_upper < 0)
+                        first_upper = 0;
+                }
+                run = b == prev ? run + 1 : 1;
+                if (run >= 3)
+                    *flags |= TEXT_F_ELONG;
+            } else {
+                if (!cl)
+                    *all_digits = 0; /* '_' */
+                run = b == prev ? run + 1 : 1;
+            }
+            prev = b;
+            i++;
+            continue;
+        }
         size_t k;
         int32_t cp = cp_at(sc, i, &k);
         int mark = cp >= 0x80 && (utf8proc_category(cp) == UTF8PROC_CATEGORY_MN ||
@@ -336,12 +394,12 @@ static void fold_range(scan *sc, size_t a, size_t b)
             break;
         }
     if (ascii) {
-        for (size_t i = a; i < b; i++) {
-            char c = (char)sc->s[i];
-            if (c >= 'A' && c <= 'Z')
-                c = (char)(c + 32);
-            vg_buf_putc(&sc->norm, c);
-        }
+        size_t at = sc->norm.len;
+        if (vg_buf_append(&sc->norm, sc->s + a, b - a) != VG_OK)
+            return;
+        for (char *c = sc->norm.ptr + at; c < sc->norm.ptr + sc->norm.len; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
         return;
     }
     text_fold((const char *)sc->s + a, b - a, &sc->norm);
