@@ -521,9 +521,11 @@ static void scan(const matcher *m, const text_tokens *t, unsigned tag,
             continue;
         const char *s = text_norm(t, i);
         size_t len = x->norm_len;
-        uint64_t h = FNV_OFFSET;
+        uint64_t h = x->hash;
         size_t pl = 0;
-        for (size_t b = 0; b < len; b++) {
+        if (m->n_plens)
+            h = FNV_OFFSET;
+        for (size_t b = 0; m->n_plens && b < len; b++) {
             h ^= (unsigned char)s[b];
             h *= FNV_PRIME;
             while (pl < m->n_plens && m->plens[pl] < b + 1)

@@ -178,6 +178,7 @@ static size_t match_db(const senti_lexdb *db, const text_tokens *t, size_t i,
 {
     char key[SENTI_MAX_KEY];
     size_t n = 0, best = 0;
+    uint64_t h = SENTI_FNV_SEED;
     *out = NULL;
     uint32_t sent = t->v[i].sentence;
     for (size_t k = 0; k < SENTI_MAX_WORDS && i + k < end; k++) {
@@ -189,8 +190,12 @@ static size_t match_db(const senti_lexdb *db, const text_tokens *t, size_t i,
         size_t before = n;
         if (!key_append(t, i + k, key, &n))
             break;
-        (void)before;
-        uint64_t h = senti_hash_more(SENTI_FNV_SEED, key, n);
+        /* FNV-1a runs left to right: the phrase's hash goes on from the
+         * shorter phrase's. A lone word's is the token's own. */
+        if (k == 0 && tk->kind != TEXT_EMOJI)
+            h = tk->hash;
+        else
+            h = senti_hash_more(h, key + before, n - before);
         const senti_entry *e = senti_db_find(db, h, key, n);
         if (!e)
             break;

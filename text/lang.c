@@ -179,7 +179,7 @@ const char *text_lang_guess(const text_tokens *t)
         const char *w = text_norm(t, i);
         size_t len = t->v[i].norm_len;
         if (len < WORD_MAX) {
-            const slot *s = find(w, len, fnv(w, len), 0);
+            const slot *s = find(w, len, t->v[i].hash | 1, 0);
             if (s) {
                 int k = __builtin_popcount(s->mask);
                 for (int l = 0; l < N_LANGS; l++)

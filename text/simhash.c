@@ -35,15 +35,6 @@ static uint64_t mix(uint64_t h)
     return h;
 }
 
-static uint64_t fnv_more(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* Votes by bit-sliced counting: lane k of acc[j] counts bit 8k + j of
  * the hashes seen, so a hash costs 8 shift-and-adds instead of 64
  * branches (the fingerprint runs on every stored document). Lanes are
@@ -121,7 +112,7 @@ void text_fingerprint_from(const text_tokens *t, size_t first, text_fingerprint 
             continue;
         /* Each word is hashed once; a shingle combines its words'
          * hashes, rotated by position so that word order counts. */
-        uint64_t h = fnv_more(1469598103934665603ULL, text_norm(t, i), t->v[i].norm_len);
+        uint64_t h = t->v[i].hash;
         if (nw == SHINGLE) {
             for (size_t j = 1; j < SHINGLE; j++)
                 w[j - 1] = w[j];

@@ -45,6 +45,10 @@ typedef struct text_token {
     uint32_t sentence;  /* index into text_tokens.sent */
     uint8_t kind;       /* text_kind */
     uint8_t flags;      /* TEXT_F_* */
+    /* FNV-1a (64-bit, offset basis 14695981039346656037) of the folded
+     * form: the language guess, the lexicon, the brand matcher and the
+     * fingerprint all look words up by it, so it is computed once. */
+    uint64_t hash;
 } text_token;
 
 typedef struct text_span {

@@ -155,6 +155,13 @@ static text_token *push_token(scan *sc, size_t start, size_t len, int kind)
 static void end_norm(scan *sc, text_token *tok)
 {
     tok->norm_len = (uint32_t)(sc->norm.len - tok->norm);
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *w = (const unsigned char *)sc->norm.ptr + tok->norm;
+    for (uint32_t k = 0; sc->norm.ptr && k < tok->norm_len; k++) {
+        h ^= w[k];
+        h *= 1099511628211ULL;
+    }
+    tok->hash = h;
     vg_buf_putc(&sc->norm, '\0');
     if (sc->norm.err)
         sc->err = sc->norm.err;
