@@ -325,7 +325,7 @@ static void report(const char *label, size_t n, int rounds, const figures *f)
     printf("  end to end / parse only  %7.2f\n",
            f->gumbo_mbs > 0 ? f->extract_mbs / f->gumbo_mbs : 0);
     if (HEAP_TRACKED)
-        printf("  peak heap / page size    %7.1fx median, %.1fx max   "
+        printf("  peak heap / page size    %7.2fx median, %.2fx max   "
                "(target < 10x; worst on a %zu-byte page)\n",
                f->peak_ratio_median, f->peak_ratio_max, f->worst_page_bytes);
     if (HEAP_TRACKED)

@@ -587,25 +587,22 @@ vg_err html_extract(const char *data, size_t len, const char *base_url,
             utf8 = shrunk;
         utf8[utf8_len] = '\0';
     }
-    {
-        char *gin = NULL;
-        size_t gin_len = 0;
-        rc = html_runs_intern(utf8, utf8_len, &runs, &gin, &gin_len);
-        if (rc != VG_OK)
-            goto cleanup;
-        const char *src = gin ? gin : utf8;
-        size_t src_len = gin ? gin_len : utf8_len;
-        g = gumbo_parse_with_options(&opt, src, html_depth_cut(src, src_len));
-        /* Gumbo copies every text and attribute value we read; only its
-         * "original" string pieces point into its input, and nothing
-         * here uses them. Freeing the input now lowers the peak; the
-         * page itself stays while the tree points into it. */
-        free(gin);
-        if (!runs.n) {
-            free(utf8);
-            utf8 = NULL;
-        }
+    rc = html_runs_intern(utf8, &utf8_len, &runs);
+    if (rc != VG_OK)
+        goto cleanup;
+    if (runs.n) {
+        /* The runs' text now sits in their store: hand back its room in
+         * the page, so the text is held once while Gumbo works. */
+        char *shrunk = realloc(utf8, utf8_len + 1);
+        if (shrunk)
+            utf8 = shrunk;
     }
+    g = gumbo_parse_with_options(&opt, utf8, html_depth_cut(utf8, utf8_len));
+    /* Gumbo copies every text and attribute value we read; only its
+     * "original" string pieces point into the input, and nothing here
+     * uses them. Freeing the page now lowers the peak by a page. */
+    free(utf8);
+    utf8 = NULL;
     if (!g) {
         rc = vg_error_set(VG_ENOMEM, "gumbo failed");
         goto cleanup;

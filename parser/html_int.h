@@ -117,21 +117,20 @@ typedef struct html_fix {
 } html_fix;
 
 typedef struct html_runs {
-    char *page;    /* borrowed: the page, each run NUL-terminated in place */
-    uint32_t *run; /* offset and length of each run */
+    char *store;   /* the runs' text, each NUL-terminated */
+    uint32_t *run; /* offset in store and length of each run */
     size_t n, cap;
     html_fix *fix;
     size_t nfix, capfix;
 } html_runs;
 
-/* Copies page (UTF-8, len bytes) into *gin with its long verbatim text
- * runs replaced by placeholders, for Gumbo to parse instead of the
- * page; the page is modified (runs NUL-terminated) and must outlive r.
- * When too little would be saved, *gin is NULL and r holds nothing.
- * The caller frees *gin (after parsing) and r (html_runs_free).
- * VG_ENOMEM. */
-vg_err html_runs_intern(char *page, size_t len, html_runs *r, char **gin,
-                        size_t *gin_len);
+/* Replaces, in place, the long text runs of page (UTF-8, *len bytes,
+ * NUL-terminated on return) by placeholders for Gumbo to parse, and
+ * keeps their text (common character references decoded) in r; *len
+ * becomes the new length. Nothing changes when the page has no run
+ * worth it (r->n == 0). The page may be freed once parsed; r is freed
+ * by html_runs_free. VG_ENOMEM (the page is then unchanged). */
+vg_err html_runs_intern(char *page, size_t *len, html_runs *r);
 
 /* Points every string of the tree under root (text, comments, attribute
  * values) that holds a placeholder back at the page's bytes. Must be

@@ -7,18 +7,20 @@
  * cost of a crawl). Yet the tree's shape depends on the tags alone; a
  * run of plain text only needs to be "some non-blank characters" while
  * the tree is built. So each long run of text between two tags is
- * replaced, in the copy Gumbo parses, by a 7-byte placeholder (U+E000
- * and four letters naming the run), and after the parse every string
- * in the tree that holds a placeholder is pointed back at the page's
- * own bytes.
+ * moved to a store of its own and replaced, in the page Gumbo parses,
+ * by a 7-byte placeholder (U+E000 and four letters naming the run);
+ * after the parse every string in the tree that holds a placeholder is
+ * pointed at the run's text in the store.
  *
  * This is only exact when Gumbo would have kept the run's bytes as
- * they are, so runs with a character reference, a NUL, a CR or any
- * other character Gumbo rewrites are left in place; so is a page that
- * already contains U+E000. Every string of the tree is checked on the
- * way back (text, comments, attribute values), so even where our tag
+ * they are, so runs with a NUL, a CR or any other character Gumbo
+ * rewrites are left in place, and so is a page that already contains
+ * U+E000. Character references are decoded here, as Gumbo would, when
+ * they are among the few dozen pages use most; a run holding any other
+ * is left to Gumbo. Every string of the tree is checked on the way
+ * back (text, comments, attribute values), so even where our tag
  * scanner and Gumbo's tokenizer disagree about what is text, each
- * placeholder comes back as the bytes it replaced. Hand-written because
+ * placeholder comes back as the text it replaced. Hand-written because
  * Gumbo offers no way to feed it text in bulk.
  */
 #include "parser/html_int.h"
@@ -43,9 +45,103 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
-/* 1 when Gumbo would keep s[0..n) byte for byte as character data and
- * the run is not all blank (blank runs are parsed differently in
- * tables and before <body>). */
+/* The character references pages use most, by name. Any other name is
+ * left to Gumbo (its table has over two thousand, some valid without
+ * the ';'), and so is the whole run holding it. */
+static const struct {
+    const char *name;
+    const char *utf8;
+} named_refs[] = {
+    {"nbsp", "\xC2\xA0"}, {"amp", "&"}, {"quot", "\""}, {"lt", "<"},
+    {"gt", ">"}, {"apos", "'"}, {"rsquo", "\xE2\x80\x99"},
+    {"lsquo", "\xE2\x80\x98"}, {"rdquo", "\xE2\x80\x9D"},
+    {"ldquo", "\xE2\x80\x9C"}, {"hellip", "\xE2\x80\xA6"},
+    {"mdash", "\xE2\x80\x94"}, {"ndash", "\xE2\x80\x93"},
+    {"laquo", "\xC2\xAB"}, {"raquo", "\xC2\xBB"}, {"copy", "\xC2\xA9"},
+    {"reg", "\xC2\xAE"}, {"trade", "\xE2\x84\xA2"},
+    {"bull", "\xE2\x80\xA2"}, {"middot", "\xC2\xB7"},
+    {"deg", "\xC2\xB0"}, {"euro", "\xE2\x82\xAC"}, {"times", "\xC3\x97"},
+    {"eacute", "\xC3\xA9"}, {"egrave", "\xC3\xA8"}, {"ecirc", "\xC3\xAA"},
+    {"euml", "\xC3\xAB"}, {"agrave", "\xC3\xA0"}, {"acirc", "\xC3\xA2"},
+    {"aacute", "\xC3\xA1"}, {"ccedil", "\xC3\xA7"}, {"icirc", "\xC3\xAE"},
+    {"iuml", "\xC3\xAF"}, {"ocirc", "\xC3\xB4"}, {"ucirc", "\xC3\xBB"},
+    {"ugrave", "\xC3\xB9"}, {"uuml", "\xC3\xBC"}, {"ouml", "\xC3\xB6"},
+    {"auml", "\xC3\xA4"}, {"oelig", "\xC5\x93"}, {"Eacute", "\xC3\x89"},
+    {"Agrave", "\xC3\x80"}, {"Ccedil", "\xC3\x87"}, {"szlig", "\xC3\x9F"},
+};
+
+/* The character reference at s (s[0] == '&'): returns its length and
+ * puts its UTF-8 in out (*outn bytes), or returns 0 when Gumbo must
+ * decode it itself: no ';', an unknown name, or a code point it would
+ * rewrite (controls, C1, surrogates, noncharacters), a blank (blank
+ * and non-blank text parse differently) or one of the private-use
+ * characters the placeholders are made of. */
+static size_t char_ref(const unsigned char *s, size_t n, char out[4],
+                       size_t *outn)
+{
+    size_t i = 1;
+    if (i < n && s[i] == '#') {
+        int hex = i + 1 < n && (s[i + 1] == 'x' || s[i + 1] == 'X');
+        i += 1 + (size_t)hex;
+        uint32_t cp = 0;
+        size_t digits = 0;
+        for (; i < n && digits < 8; i++, digits++) {
+            unsigned c = s[i], d;
+            if (c >= '0' && c <= '9')
+                d = c - '0';
+            else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+                d = (c | 0x20) - 'a' + 10;
+            else
+                break;
+            cp = cp * (hex ? 16 : 10) + d;
+        }
+        if (!digits || i >= n || s[i] != ';')
+            return 0;
+        int ok = (cp >= 0x21 && cp <= 0x7E) || (cp >= 0xA0 && cp <= 0xD7FF) ||
+                 (cp >= 0xF900 && cp <= 0xFDCF) || (cp >= 0xFDF0 && cp <= 0xFFFD) ||
+                 (cp >= 0x10000 && cp < 0xF0000 && (cp & 0xFFFE) != 0xFFFE);
+        if (!ok)
+            return 0;
+        if (cp < 0x80) {
+            out[0] = (char)cp;
+            *outn = 1;
+        } else if (cp < 0x800) {
+            out[0] = (char)(0xC0 | (cp >> 6));
+            out[1] = (char)(0x80 | (cp & 0x3F));
+            *outn = 2;
+        } else if (cp < 0x10000) {
+            out[0] = (char)(0xE0 | (cp >> 12));
+            out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            out[2] = (char)(0x80 | (cp & 0x3F));
+            *outn = 3;
+        } else {
+            out[0] = (char)(0xF0 | (cp >> 18));
+            out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            out[3] = (char)(0x80 | (cp & 0x3F));
+            *outn = 4;
+        }
+        return i + 1;
+    }
+    size_t nl = 0;
+    while (i + nl < n && nl < 8 && is_alpha((char)s[i + nl]))
+        nl++;
+    if (!nl || i + nl >= n || s[i + nl] != ';')
+        return 0;
+    for (size_t k = 0; k < sizeof named_refs / sizeof named_refs[0]; k++)
+        if (strlen(named_refs[k].name) == nl &&
+            memcmp(named_refs[k].name, s + i, nl) == 0) {
+            *outn = strlen(named_refs[k].utf8);
+            memcpy(out, named_refs[k].utf8, *outn);
+            return i + nl + 1;
+        }
+    return 0;
+}
+
+/* 1 when Gumbo would keep s[0..n) as character data byte for byte, but
+ * for character references we decode exactly as it would, and the run
+ * is not all blank (blank runs are parsed differently in tables and
+ * before <body>). */
 static int verbatim_text(const unsigned char *s, size_t n)
 {
     int ink = 0;
@@ -60,7 +156,16 @@ static int verbatim_text(const unsigned char *s, size_t n)
                 return 0; /* NUL, CR and controls are rewritten */
             continue;
         }
-        if (c == '&' || c == 0x7F)
+        if (c == '&') {
+            char u[4];
+            size_t un, rl = char_ref(s + i, n - i, u, &un);
+            if (!rl)
+                return 0;
+            i += rl - 1;
+            ink = 1;
+            continue;
+        }
+        if (c == 0x7F)
             return 0;
         if (c == 0xC2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9F)
             return 0; /* C1 controls */
@@ -166,12 +271,10 @@ static vg_err add_run(html_runs *r, size_t off, size_t n)
     return VG_OK;
 }
 
-vg_err html_runs_intern(char *page, size_t len, html_runs *r, char **gin,
-                        size_t *gin_len)
+vg_err html_runs_intern(char *page, size_t *len_io, html_runs *r)
 {
     memset(r, 0, sizeof *r);
-    *gin = NULL;
-    *gin_len = 0;
+    size_t len = *len_io;
     if (len < 4 * MIN_RUN || len > UINT32_MAX)
         return VG_OK;
     /* Where the page itself holds the marker, placeholders could not be
@@ -182,7 +285,7 @@ vg_err html_runs_intern(char *page, size_t len, html_runs *r, char **gin,
             return VG_OK;
 
     /* First pass: find the runs. Each is [start, '<' of the next tag). */
-    size_t i = 0, text = 0, saved = 0;
+    size_t i = 0, text = 0;
     while (i < len && r->n < MAX_RUNS) {
         const char *lt = memchr(page + i, '<', len - i);
         size_t at = lt ? (size_t)(lt - page) : len;
@@ -195,11 +298,18 @@ vg_err html_runs_intern(char *page, size_t len, html_runs *r, char **gin,
         } else if (at < len) {
             at = len; /* a '<' as the last byte is text too */
         }
-        if (at - text >= MIN_RUN &&
-            verbatim_text((const unsigned char *)page + text, at - text)) {
-            if (add_run(r, text, at - text) != VG_OK)
+        /* Blanks at either end stay with Gumbo: before <body>, and in a
+         * frameset, blank and non-blank characters go to different
+         * places. */
+        size_t t0 = text, t1 = at;
+        while (t0 < t1 && is_space(page[t0]))
+            t0++;
+        while (t1 > t0 && is_space(page[t1 - 1]))
+            t1--;
+        if (t1 - t0 >= MIN_RUN &&
+            verbatim_text((const unsigned char *)page + t0, t1 - t0)) {
+            if (add_run(r, t0, t1 - t0) != VG_OK)
                 goto oom;
-            saved += at - text - PH_LEN;
         }
         if (at >= len)
             break;
@@ -233,43 +343,66 @@ vg_err html_runs_intern(char *page, size_t len, html_runs *r, char **gin,
             if (!closing && n1 - n0 == 9 &&
                 strncasecmp(page + n0, "plaintext", 9) == 0)
                 break; /* everything after it is text Gumbo must see */
+            if (!closing && n1 - n0 == 8 &&
+                strncasecmp(page + n0, "frameset", 8) == 0)
+                break; /* drops text but keeps its blanks */
             if (!closing && e < len && raw_content(page + n0, n1 - n0))
                 e = find_end_tag(page, len, e, page + n0, n1 - n0);
         }
         i = text = e;
     }
-    /* Not worth a second copy of the page when little is saved. */
-    if (r->n == 0 || saved < len / 4) {
+    if (r->n == 0) {
         html_runs_free(r);
         return VG_OK;
     }
 
-    /* Second pass: the copy Gumbo parses. */
-    size_t glen = len - saved;
-    char *g = malloc(glen + 1);
-    if (!g)
+    /* The runs' text moves to a store of its own (references decoded,
+     * never longer than what they decode to, each run NUL-terminated),
+     * and the page closes up around the placeholders in place: no
+     * second copy of the page, only of the text Gumbo no longer holds. */
+    size_t store_len = 0;
+    for (size_t k = 0; k < r->n; k++)
+        store_len += r->run[2 * k + 1] + 1;
+    r->store = malloc(store_len);
+    if (!r->store)
         goto oom;
-    size_t w = 0, from = 0;
+    size_t sw = 0, w = 0, from = 0;
     for (size_t k = 0; k < r->n; k++) {
         size_t off = r->run[2 * k], n = r->run[2 * k + 1];
-        memcpy(g + w, page + from, off - from);
+        size_t at = sw;
+        for (size_t rd = off; rd < off + n;) {
+            char u[4];
+            size_t un;
+            size_t rl = page[rd] == '&'
+                            ? char_ref((const unsigned char *)page + rd,
+                                       off + n - rd, u, &un)
+                            : 0;
+            if (rl) {
+                memcpy(r->store + sw, u, un);
+                sw += un;
+                rd += rl;
+            } else {
+                r->store[sw++] = page[rd++];
+            }
+        }
+        r->store[sw++] = '\0';
+        r->run[2 * k] = (uint32_t)at;
+        r->run[2 * k + 1] = (uint32_t)(sw - 1 - at);
+        /* The markup before the run, then its placeholder: both land at
+         * or before where they were read, the placeholder being shorter
+         * than any run. */
+        memmove(page + w, page + from, off - from);
         w += off - from;
-        memcpy(g + w, MARK, MARK_LEN);
+        memcpy(page + w, MARK, MARK_LEN);
         w += MARK_LEN;
         for (int sh = 12; sh >= 0; sh -= 4)
-            g[w++] = (char)('A' + ((k >> sh) & 0xF));
+            page[w++] = (char)('A' + ((k >> sh) & 0xF));
         from = off + n;
     }
-    memcpy(g + w, page + from, len - from);
+    memmove(page + w, page + from, len - from);
     w += len - from;
-    g[w] = '\0';
-    /* The byte after each run is a '<' already copied: the run can end
-     * there, so the tree can point straight into the page. */
-    for (size_t k = 0; k < r->n; k++)
-        page[r->run[2 * k] + r->run[2 * k + 1]] = '\0';
-    r->page = page;
-    *gin = g;
-    *gin_len = w;
+    page[w] = '\0';
+    *len_io = w;
     return VG_OK;
 oom:
     html_runs_free(r);
@@ -319,7 +452,7 @@ static vg_err expand(html_runs *r, const char **slot)
     if (m == s && k >= 0 && slen == PH_LEN) {
         vg_err rc = add_fix(r, slot, NULL);
         if (rc == VG_OK)
-            *slot = r->page + r->run[2 * k];
+            *slot = r->store + r->run[2 * k];
         return rc;
     }
     size_t need = 0;
@@ -340,7 +473,7 @@ static vg_err expand(html_runs *r, const char **slot)
     for (size_t i = 0; i < slen;) {
         long j = strncmp(s + i, MARK, MARK_LEN) == 0 ? ph_index(r, s + i) : -1;
         if (j >= 0) {
-            memcpy(out + w, r->page + r->run[2 * j], r->run[2 * j + 1]);
+            memcpy(out + w, r->store + r->run[2 * j], r->run[2 * j + 1]);
             w += r->run[2 * j + 1];
             i += PH_LEN;
         } else {
@@ -417,5 +550,6 @@ void html_runs_free(html_runs *r)
     html_runs_restore(r);
     free(r->run);
     free(r->fix);
+    free(r->store);
     memset(r, 0, sizeof *r);
 }

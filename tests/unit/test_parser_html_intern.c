@@ -70,17 +70,14 @@ static size_t check_page(const char *html)
     assert_non_null(page);
     memcpy(page, html, len + 1);
     html_runs r;
-    char *gin = NULL;
-    size_t gin_len = 0;
-    assert_int_equal(html_runs_intern(page, len, &r, &gin, &gin_len), VG_OK);
+    size_t hid_len = len;
+    assert_int_equal(html_runs_intern(page, &hid_len, &r), VG_OK);
     size_t runs = r.n;
-    if (gin)
-        assert_true(gin_len < len);
+    if (runs)
+        assert_true(hid_len < len);
     else
-        assert_int_equal(runs, 0);
-    GumboOutput *hid =
-        gumbo_parse_with_options(&opt, gin ? gin : page, gin ? gin_len : len);
-    free(gin);
+        assert_memory_equal(page, html, len + 1);
+    GumboOutput *hid = gumbo_parse_with_options(&opt, page, hid_len);
     assert_non_null(hid);
     assert_int_equal(html_runs_expand(&r, hid->document), VG_OK);
     same_tree(plain->document, hid->document);
@@ -114,15 +111,25 @@ static const intern_case cases[] = {
                  "<?php echo 1 ?>" LONG "</ x>" LONG "</>" LONG, 1},
     {"literal less-than", "<p>" LONG " 3 < 4 and a <= b " LONG LONG
                           " <3 " LONG "</p>" LONG " <", 1},
-    {"references and CR stay with Gumbo",
-     "<p>" LONG " &amp; " LONG "</p><p>" LONG "\r\n" LONG "</p>"
-     "<p>" LONG "&eacute;" LONG "</p>", 0},
+    {"common references decoded as Gumbo does",
+     "<p>" LONG " &amp; &nbsp;&#8217;&#x2019;&#X2019;&#039;&eacute;&lt;b&gt; "
+     LONG "</p><p>" LONG "&quot;&#128512;&#xA0;&hellip;&Eacute;" LONG "</p>",
+     1},
+    {"other references and CR stay with Gumbo",
+     "<p>" LONG "\r\n" LONG "</p><p>" LONG " &notin; " LONG "</p><p>" LONG
+     " &amp " LONG "</p><p>" LONG " &#150; " LONG "</p><p>" LONG " &#0; "
+     LONG "</p><p>" LONG " &#x20; " LONG "</p><p>" LONG " &#57344; " LONG
+     "</p><p>" LONG " &#xD800; " LONG "</p><p>" LONG " &ampx; " LONG
+     "</p><p>" LONG " &#12 " LONG "</p><p>" LONG " &# " LONG "</p>", 0},
     {"table foster parenting",
      "<table>" LONG "<tr><td>" LONG LONG "</td>" LONG "</tr>  " LONG
      "</table><table><tr><td>" LONG LONG LONG "</table>", 1},
     {"misnested and ignored tags merge runs",
      "<p>" LONG "</span>" LONG "</p></p>" LONG LONG "<b><i>" LONG
      "</b>" LONG "</i>" LONG "<p>" LONG LONG, 1},
+    {"blank run edges in head and frameset",
+     "<html><head><title>t</title>\n  " LONG "  \n<meta charset=utf-8>"
+     "</head>\n" LONG "\n<body><p>" LONG LONG "</p>", 1},
     {"text before body and after html",
      "<html><head>" LONG "<meta charset=utf-8></head>" LONG "<body>" LONG
      LONG LONG "</body></html>" LONG "<frameset>" LONG, 1},
