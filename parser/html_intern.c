@@ -371,19 +371,25 @@ vg_err html_runs_intern(char *page, size_t *len_io, html_runs *r)
         size_t off = r->run[2 * k], n = r->run[2 * k + 1];
         size_t at = sw;
         for (size_t rd = off; rd < off + n;) {
+            const char *amp = memchr(page + rd, '&', off + n - rd);
+            size_t plain = (amp ? (size_t)(amp - page) : off + n) - rd;
+            memcpy(r->store + sw, page + rd, plain);
+            sw += plain;
+            rd += plain;
+            if (!amp)
+                break;
             char u[4];
             size_t un;
-            size_t rl = page[rd] == '&'
-                            ? char_ref((const unsigned char *)page + rd,
-                                       off + n - rd, u, &un)
-                            : 0;
-            if (rl) {
-                memcpy(r->store + sw, u, un);
-                sw += un;
-                rd += rl;
-            } else {
+            /* verbatim_text accepted every reference of the run. */
+            size_t rl = char_ref((const unsigned char *)page + rd,
+                                 off + n - rd, u, &un);
+            if (!rl) {
                 r->store[sw++] = page[rd++];
+                continue;
             }
+            memcpy(r->store + sw, u, un);
+            sw += un;
+            rd += rl;
         }
         r->store[sw++] = '\0';
         r->run[2 * k] = (uint32_t)at;

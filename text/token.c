@@ -49,13 +49,12 @@ static int32_t cp_at(const scan *sc, size_t i, size_t *k)
     return cp;
 }
 
-static int is_word_cp(int32_t cp)
+static inline int is_word_cp(int32_t cp)
 {
     if (cp < 0)
         return 0;
     if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-               (cp >= '0' && cp <= '9');
+        return (unsigned)((cp | 0x20) - 'a') < 26u || (unsigned)(cp - '0') < 10u;
     utf8proc_category_t c = utf8proc_category(cp);
     return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO);
 }
@@ -390,26 +389,39 @@ static size_t scan_word(scan *sc, size_t i, int allow_underscore, unsigned *flag
     return i;
 }
 
-static void fold_range(scan *sc, size_t a, size_t b)
+/* Appends the folded form of s[a, b) and ends the token's form. An
+ * ASCII word is lowered, copied and hashed in one pass (most words);
+ * anything else goes through text_fold, then end_norm. */
+static void fold_range(scan *sc, size_t a, size_t b, text_token *tok)
 {
     if (sc->err)
         return;
-    int ascii = 1;
-    for (size_t i = a; i < b; i++)
-        if (sc->s[i] >= 0x80) {
-            ascii = 0;
-            break;
+    if (vg_buf_reserve(&sc->norm, b - a + 1) == VG_OK &&
+        sc->norm.len + (b - a) + 1 < sc->norm.cap) {
+        char *p = sc->norm.ptr + sc->norm.len;
+        uint64_t h = 1469598103934665603ULL;
+        size_t i = a;
+        for (; i < b; i++) {
+            unsigned char c = sc->s[i];
+            if (c >= 0x80)
+                break;
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            *p++ = (char)c;
+            h ^= c;
+            h *= 1099511628211ULL;
         }
-    if (ascii) {
-        size_t at = sc->norm.len;
-        if (vg_buf_append(&sc->norm, sc->s + a, b - a) != VG_OK)
+        if (i == b) {
+            sc->norm.len += b - a;
+            tok->norm_len = (uint32_t)(b - a);
+            tok->hash = h;
+            sc->norm.ptr[sc->norm.len++] = '\0';
             return;
-        for (char *c = sc->norm.ptr + at; c < sc->norm.ptr + sc->norm.len; c++)
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c + 32);
-        return;
+        }
+        /* Not ASCII: the bytes written past len are simply overwritten. */
     }
     text_fold((const char *)sc->s + a, b - a, &sc->norm);
+    end_norm(sc, tok);
 }
 
 vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
@@ -480,14 +492,13 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
             tok->flags = (uint8_t)flags;
             if (glue && glue_at == i && !sigil)
                 tok->flags |= (uint8_t)glue;
-            fold_range(&sc, body, end);
-            end_norm(&sc, tok);
+            fold_range(&sc, body, end, tok);
             i = end;
             last_end = i;
             glue = 0;
             continue;
         }
-        if (is_emoji_cp(cp)) {
+        if (cp >= 0xA9 && is_emoji_cp(cp)) {
             text_token *tok = push_token(&sc, i, 0, TEXT_EMOJI);
             if (!tok)
                 break;
