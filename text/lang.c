@@ -145,8 +145,18 @@ static slot *find(const char *w, size_t n, uint64_t h, int insert)
     }
 }
 
+#define N_ENDINGS (sizeof endings / sizeof endings[0])
+/* Lengths of the endings, and which last letters any ending has: most
+ * words end in a letter no ending does and skip the loop. */
+static unsigned char ending_len[N_ENDINGS];
+static unsigned char ending_last[256];
+
 static void build(void)
 {
+    for (size_t e = 0; e < N_ENDINGS; e++) {
+        ending_len[e] = (unsigned char)strlen(endings[e].suffix);
+        ending_last[(unsigned char)endings[e].suffix[ending_len[e] - 1]] = 1;
+    }
     for (int l = 0; l < N_LANGS; l++) {
         const char *p = lists[l];
         while (*p) {
@@ -202,14 +212,12 @@ const char *text_lang_guess(const text_tokens *t)
         /* Plurals keep the ending of the singular. */
         if (w[len - 1] == 's')
             len--;
-        for (size_t e = 0; e < sizeof endings / sizeof endings[0]; e++) {
-            /* Compared backwards by hand: this runs for most words of
-             * every document, and the last letter settles most. */
+        if (!ending_last[(unsigned char)w[len - 1]])
+            continue;
+        for (size_t e = 0; e < N_ENDINGS; e++) {
+            /* Compared backwards: the last letter settles most. */
             const char *suf = endings[e].suffix;
-            size_t sl = 0;
-            while (suf[sl])
-                sl++;
-            size_t k = 0;
+            size_t sl = ending_len[e], k = 0;
             while (k < sl && w[len - 1 - k] == suf[sl - 1 - k])
                 k++;
             if (k == sl)
