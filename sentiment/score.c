@@ -187,15 +187,30 @@ static size_t match_db(const senti_lexdb *db, const text_tokens *t, size_t i,
             break;
         if (!is_wordish(tk) && !(k == 0 && tk->kind == TEXT_HASHTAG))
             break;
+        if (k == 0 && tk->kind != TEXT_EMOJI && tk->norm_len < SENTI_MAX_KEY) {
+            /* Most lookups end at the first word: it is looked up where
+             * it lies, and copied only when a phrase may go on. */
+            const char *w = text_norm(t, i);
+            const senti_entry *e = senti_db_find(db, tk->hash, w, tk->norm_len);
+            if (!e)
+                break;
+            if (e->flags & SE_KINDS) {
+                *out = e;
+                best = 1;
+            }
+            if (!(e->flags & SE_PREFIX) || tk->kind == TEXT_HASHTAG)
+                break;
+            memcpy(key, w, tk->norm_len);
+            n = tk->norm_len;
+            h = tk->hash;
+            continue;
+        }
         size_t before = n;
         if (!key_append(t, i + k, key, &n))
             break;
         /* FNV-1a runs left to right: the phrase's hash goes on from the
-         * shorter phrase's. A lone word's is the token's own. */
-        if (k == 0 && tk->kind != TEXT_EMOJI)
-            h = tk->hash;
-        else
-            h = senti_hash_more(h, key + before, n - before);
+         * shorter phrase's. */
+        h = senti_hash_more(h, key + before, n - before);
         const senti_entry *e = senti_db_find(db, h, key, n);
         if (!e)
             break;
