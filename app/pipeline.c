@@ -55,6 +55,8 @@
 /* Scoring a whole document is capped: the first tokens carry the gist,
  * and a 4 MB page must not stall a worker. */
 #define DOC_SCORE_TOKENS 4000
+/* How often `vigie run` looks for brands added, removed or edited. */
+#define BRANDS_RELOAD_MS 2000
 /* A body of at least this many words is fingerprinted without its title
  * (syndicated copies keep the text and rewrite the headline). */
 #define BODY_MIN_WORDS 40
@@ -126,7 +128,23 @@ typedef struct brand_q {
     query *q;
 } brand_q;
 
-typedef struct pipeline {
+/* The brands a document is matched against, with their compiled
+ * queries. Shared by the workers and replaced whole when the brands
+ * change: a worker holds a reference for one document, so a swap never
+ * frees a set in use. */
+typedef struct brandset {
+    atomic_int refs;
+    brand_q *brands;
+    size_t nbrands;
+    matcher *match; /* all the queries, one pass per document */
+    uint64_t sig;   /* of the brand rows it was built from */
+} brandset;
+
+typedef struct pipeline pipeline;
+static brandset *brandset_get(pipeline *p);
+static void brandset_put(brandset *bs);
+
+struct pipeline {
     const pipeline_options *o;
     const char *db_path;
     vg_queue *fetch_in, *work, *done;
@@ -138,9 +156,9 @@ typedef struct pipeline {
     fetch_result **ovf;
     size_t novf, ovf_head, capovf;
     senti_engine *senti;
-    brand_q *brands;
-    size_t nbrands;
-    matcher *match;          /* all brands' queries, one pass per document */
+    /* The brands in force; swapped under mu when `vigie brand` changes
+     * them while `vigie run` runs (brands_reload). */
+    struct brandset *bs;
     store *writer_db;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -158,7 +176,7 @@ typedef struct pipeline {
     bucket_monitor *buckets; /* the writer's: per-brand time buckets, alerts */
     new_mention *newm;       /* the writer's batch of new mentions */
     size_t nnewm, capnewm;
-} pipeline;
+};
 
 static int stopping(const pipeline *p)
 {
@@ -378,7 +396,8 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
      * the cost does not grow with the number of brands. */
     matcher_hit *hits = NULL;
     size_t nh = 0;
-    if (matcher_match_doc(p->match, &qd, &hits, &nh) != VG_OK)
+    brandset *bs = brandset_get(p);
+    if (matcher_match_doc(bs->match, &qd, &hits, &nh) != VG_OK)
         nh = 0;
     for (size_t k = 0; k < nh; k++) {
         size_t b = hits[k].query, first = hits[k].first_tok;
@@ -401,12 +420,13 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
             break;
         }
         d->m = m;
-        d->m[d->nm].brand_id = p->brands[b].id;
+        d->m[d->nm].brand_id = bs->brands[b].id;
         d->m[d->nm].snippet = snip;
         d->m[d->nm].r = r;
         d->nm++;
     }
     free(hits);
+    brandset_put(bs);
     text_tokens_free(t);
     vg_buf_free(&all);
 }
@@ -959,38 +979,112 @@ static void *delivery_main(void *arg)
 
 /* ---- set-up, scheduling, shutdown ---- */
 
-static vg_err load_brands(pipeline *p, store *st)
+static void brandset_free(brandset *bs)
+{
+    if (!bs)
+        return;
+    matcher_free(bs->match);
+    for (size_t i = 0; i < bs->nbrands; i++) {
+        free(bs->brands[i].name);
+        query_free(bs->brands[i].q);
+    }
+    free(bs->brands);
+    free(bs);
+}
+
+/* Builds the set of the enabled brands of st. A brand whose query no
+ * longer compiles is skipped with a warning. */
+static vg_err brandset_load(store *st, brandset **out)
 {
     store_brand *b = NULL;
     size_t n = 0;
+    *out = NULL;
     vg_err rc = store_brand_list(st, 1, &b, &n);
     if (rc != VG_OK)
         return rc;
-    p->brands = calloc(n ? n : 1, sizeof *p->brands);
-    if (!p->brands) {
+    brandset *bs = calloc(1, sizeof *bs);
+    if (!bs || !(bs->brands = calloc(n ? n : 1, sizeof *bs->brands))) {
+        free(bs);
         store_brand_array_free(b, n);
         return VG_ENOMEM;
     }
+    atomic_init(&bs->refs, 1);
+    uint64_t sig = vg_hash64("brands", 6);
     for (size_t i = 0; i < n; i++) {
+        /* Every row counts, valid or not: a query fixed later must
+         * trigger a reload. */
+        char idbuf[24];
+        snprintf(idbuf, sizeof idbuf, "%lld", (long long)b[i].id);
+        sig = sig * 31 + vg_hash64(idbuf, strlen(idbuf));
+        sig = sig * 31 + vg_hash64(b[i].name, strlen(b[i].name));
+        sig = sig * 31 + vg_hash64(b[i].query ? b[i].query : "",
+                                   b[i].query ? strlen(b[i].query) : 0);
         query *q = NULL;
         if (query_compile(b[i].query, &q, NULL) != VG_OK) {
             VG_WARN("brand %s: query not valid, skipped: %s", b[i].name, vg_error_last());
             continue;
         }
-        p->brands[p->nbrands].id = b[i].id;
-        p->brands[p->nbrands].name = strdup(b[i].name);
-        p->brands[p->nbrands].q = q;
-        p->nbrands++;
+        bs->brands[bs->nbrands].id = b[i].id;
+        bs->brands[bs->nbrands].name = strdup(b[i].name);
+        bs->brands[bs->nbrands].q = q;
+        bs->nbrands++;
     }
+    bs->sig = sig;
     store_brand_array_free(b, n);
-    const query **qs = malloc((p->nbrands ? p->nbrands : 1) * sizeof *qs);
-    if (!qs)
+    const query **qs = malloc((bs->nbrands ? bs->nbrands : 1) * sizeof *qs);
+    if (!qs) {
+        brandset_free(bs);
         return VG_ENOMEM;
-    for (size_t i = 0; i < p->nbrands; i++)
-        qs[i] = p->brands[i].q;
-    rc = matcher_new(qs, p->nbrands, &p->match);
+    }
+    for (size_t i = 0; i < bs->nbrands; i++)
+        qs[i] = bs->brands[i].q;
+    rc = matcher_new(qs, bs->nbrands, &bs->match);
     free(qs);
-    return rc;
+    if (rc != VG_OK) {
+        brandset_free(bs);
+        return rc;
+    }
+    *out = bs;
+    return VG_OK;
+}
+
+static brandset *brandset_get(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    brandset *bs = p->bs;
+    atomic_fetch_add(&bs->refs, 1);
+    pthread_mutex_unlock(&p->mu);
+    return bs;
+}
+
+static void brandset_put(brandset *bs)
+{
+    if (bs && atomic_fetch_sub(&bs->refs, 1) == 1)
+        brandset_free(bs);
+}
+
+/* Rebuilds the brand set when the brand rows changed since it was
+ * built (`vigie brand add/rm` while `vigie run` runs): documents
+ * analysed from then on are matched against the new brands. */
+static void brands_reload(pipeline *p, store *st)
+{
+    brandset *nb = NULL;
+    if (brandset_load(st, &nb) != VG_OK) {
+        VG_WARN("brands: not reloaded: %s", vg_error_last());
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    brandset *old = p->bs;
+    int same = old && old->sig == nb->sig;
+    if (!same)
+        p->bs = nb;
+    pthread_mutex_unlock(&p->mu);
+    if (same) {
+        brandset_free(nb);
+        return;
+    }
+    VG_INFO("brands: %zu in force (reloaded)", nb->nbrands);
+    brandset_put(old);
 }
 
 static vg_err schedule_due(pipeline *p, store *st)
@@ -1101,7 +1195,7 @@ vg_err pipeline_run(const char *db_path, const pipeline_options *o,
     /* The user's own lexicon entries apply to every crawl. */
     if ((rc = app_senti_open(sched_db, &p.senti)) != VG_OK)
         goto cleanup;
-    if ((rc = load_brands(&p, sched_db)) != VG_OK)
+    if ((rc = brandset_load(sched_db, &p.bs)) != VG_OK)
         goto cleanup;
     if ((rc = fetch_engine_new(&o->fetch, &p.engine)) != VG_OK)
         goto cleanup;
@@ -1127,11 +1221,15 @@ vg_err pipeline_run(const char *db_path, const pipeline_options *o,
         started_delivery = 1;
     }
 
-    int64_t last_sched = 0, last_progress = 0;
+    int64_t last_sched = 0, last_progress = 0, last_brands = vg_mono_ms();
     for (;;) {
         if (stopping(&p))
             break;
         int64_t now_ms = vg_mono_ms();
+        if (!o->once && now_ms - last_brands >= BRANDS_RELOAD_MS) {
+            brands_reload(&p, sched_db);
+            last_brands = now_ms;
+        }
         if (last_sched == 0 || (!o->once && now_ms - last_sched >= 1000)) {
             if ((rc = schedule_due(&p, sched_db)) != VG_OK) {
                 VG_ERROR("scheduler: %s", vg_error_last());
@@ -1209,12 +1307,7 @@ cleanup:
         stats->errors = atomic_load(&p.errors);
         stats->not_modified = atomic_load(&p.not_modified);
     }
-    matcher_free(p.match);
-    for (size_t i = 0; i < p.nbrands; i++) {
-        free(p.brands[i].name);
-        query_free(p.brands[i].q);
-    }
-    free(p.brands);
+    brandset_put(p.bs);
     free(p.inflight);
     senti_close(p.senti);
     store_close(p.writer_db);

@@ -119,37 +119,9 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 /* Starts `vigie run`, its messages in dir/run-N.log for a failing test. */
 static pid_t vigie_start_run(const fixture *fx, int n)
 {
-    const char *bin = getenv("VG_BINARY");
     char log[128];
     snprintf(log, sizeof log, "%s/run-%d.log", fx->d.dir, n);
-    char *argv[] = {(char *)bin, "--db", (char *)fx->d.db, "run", NULL};
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execv(bin, argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Stops a run with SIGTERM, bounded (SIGKILL if it does not go);
- * returns its exit status, -1 when it had to be killed. */
-static int vigie_stop(pid_t pid)
-{
-    int status = 0;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 250; i++) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        sleep_ms(20);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return -1;
+    return vgtest_vigie_run(fx->d.db, log, 0);
 }
 
 /* The volume alert as the store has it: its row (n = 0 when none yet)
@@ -372,7 +344,7 @@ static void sigkill_after_the_alert_is_stored_then_restart_delivers_it_once(void
             break;
         sleep_ms(50);
     }
-    int status = vigie_stop(pid);
+    int status = vgtest_stop(pid);
     MHD_stop_daemon(d);
     if (status != 0) { /* show why (a sanitizer report, an error) */
         char cmd[160];

@@ -6,12 +6,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "vgtest.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 void vgtest_dir_make(vgtest_dir *d, const char *tag)
@@ -153,4 +155,44 @@ int vgtest_vigie_in(const char *db, const char *input, vg_buf *out, ...)
     rc = run(db, input, out, ap);
     va_end(ap);
     return rc;
+}
+
+pid_t vgtest_vigie_run(const char *db, const char *log, int verbose)
+{
+    const char *bin = getenv("VG_BINARY");
+    if (!bin)
+        return -1;
+    char *argv[] = {(char *)bin, "--db", (char *)db, "run", NULL, NULL};
+    if (verbose) {
+        argv[1] = "-v";
+        argv[2] = "--db";
+        argv[3] = (char *)db;
+        argv[4] = "run";
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execv(bin, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int vgtest_stop(pid_t pid)
+{
+    int status = 0;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 250; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
 }

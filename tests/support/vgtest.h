@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* A temporary directory holding vigie.db. */
 typedef struct vgtest_dir {
@@ -54,5 +55,14 @@ int vgtest_vigie(const char *db, vg_buf *out, ...);
 
 /* Same with input written to its standard input. */
 int vgtest_vigie_in(const char *db, const char *input, vg_buf *out, ...);
+
+/* Starts `vigie --db DB run` in the background (with -v when verbose:
+ * its informational messages too), its standard output and error in
+ * the file log. Returns its pid, -1 when it cannot be started. */
+pid_t vgtest_vigie_run(const char *db, const char *log, int verbose);
+
+/* Stops a background vigie with SIGTERM, waiting at most 5 s before a
+ * SIGKILL; returns its exit status, -1 when it had to be killed. */
+int vgtest_stop(pid_t pid);
 
 #endif
