@@ -653,7 +653,13 @@ vg_err html_extract(const char *data, size_t len, const char *base_url,
     feeds.v = NULL;
     feeds.n = 0;
 
-    rc = html_main_text(&t, body, &text);
+    {
+        char *title = node_text(&t, m.title_node);
+        hmain_hints hints = {.title = title, .og_title = m.og_title,
+                             .site = m.og_site_name};
+        rc = html_main_text(&t, body, &hints, &text);
+        free(title);
+    }
     if (rc != VG_OK)
         goto cleanup;
     d->text = vg_buf_detach(&text);

@@ -30,7 +30,8 @@ enum {
     HN_DROP = 4,       /* boilerplate: this subtree is not content */
     HN_BLOCK = 8,      /* a block element: its text forms paragraphs */
     HN_HEADING = 16,   /* h1..h6 */
-    HN_KEEP = 32       /* a block kept in the output after scoring */
+    HN_KEEP = 32,      /* a block kept in the output after scoring */
+    HN_HAS_TABLE = 64  /* holds a <table> (html_main.c, inside the winner) */
 };
 
 typedef struct hnode {
@@ -93,9 +94,19 @@ size_t html_text_len(const char *s, size_t n, size_t *commas);
 void html_render_range(const htree *t, int from, int to, int only_kept,
                        hrender *r);
 
-/* Main text of a document (body is the index of <body> in t, or -1):
- * marks boilerplate, scores containers, writes paragraphs into out. */
-vg_err html_main_text(htree *t, int body, vg_buf *out);
+/* What the page says about itself that helps find its story: each may
+ * be NULL (borrowed). */
+typedef struct hmain_hints {
+    const char *title;    /* text of <title> */
+    const char *og_title; /* og:title */
+    const char *site;     /* og:site_name */
+} hmain_hints;
+
+/* Main text of a document (body is the index of <body> in t, or -1;
+ * hints may be NULL): marks boilerplate, scores containers, writes
+ * paragraphs into out. */
+vg_err html_main_text(htree *t, int body, const hmain_hints *hints,
+                      vg_buf *out);
 
 /* Removes, in place, the whitespace runs between two tags when one of
  * them is a block or head element (between </li> and <li>, after

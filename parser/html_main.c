@@ -11,6 +11,10 @@
  * container (article, main, section, div, td, body) whose subtree
  * maximises good - bad wins: it holds the prose while leaving out the
  * surrounding junk, with no magic "top candidate then siblings" step.
+ * Two corrections follow: a winner away from the page's headline (a
+ * long sidebar beside a short post) gives way to the container of the
+ * prose after the headline, and a story split in pieces of one kind
+ * (two <article>s around a side rail) is taken whole.
  * Then the winner is cleaned: end-matter headings ("Comments",
  * "Related stories", "More from ...") drop what follows them; teaser
  * lists and link clusters it swallowed are pruned by link density; its
@@ -46,8 +50,16 @@
 #define PRUNE_MIN_BAD 150.0
 #define PRUNE_BAD_RATIO 2.0
 #define PRUNE_MAX_SHARE 0.3
+/* Lists and tables with less than PRUNE_PLAIN_LIST_LD link text are
+ * content, whatever their short lines; lists with less than
+ * PRUNE_PROSE_LD whose prose outweighs their debris PRUNE_PROSE_RATIO
+ * times are too. */
+#define PRUNE_PLAIN_LIST_LD 0.05
+#define PRUNE_PROSE_LD 0.3
+#define PRUNE_PROSE_RATIO 3.0
 /* An end-matter heading ("Comments", "Related") does not drop what
- * follows it when that holds this share of the page's prose. */
+ * follows it when that holds this share of the page's prose, unless
+ * the prose before it in its parent reaches MIN_WINNER_GOOD. */
 #define END_MATTER_MAX_SHARE 0.5
 /* Lines at the edges of the text up to this many bytes that do not end
  * a sentence are bylines, datelines and credits. */
@@ -55,6 +67,19 @@
 /* A semantic container (<article>, <main>) inside the winner replaces
  * it when it holds this share of the winner's prose. */
 #define SEMANTIC_MIN_SHARE 0.4
+/* A container that follows the page's headline replaces a winner
+ * elsewhere on the page when it holds this share of the winner's prose
+ * (a short post beside a long sidebar or author box). */
+#define ANCHOR_MIN_SHARE 0.1
+/* A story split in pieces (an ad or a side rail between two <article>
+ * or two identical body <div>s): a piece up to TWIN_MAX_UP levels
+ * above the winner, of the winner's tag and class, without headings of
+ * its own, with TWIN_MIN_SHARE of the winner's prose and little link
+ * text, is more of the story; more than TWIN_MAX pieces make a list of
+ * stories, not one story. */
+#define TWIN_MAX_UP 3
+#define TWIN_MIN_SHARE 0.1
+#define TWIN_MAX 3
 /* Blocks shorter than this may repeat ("Yes", "Update:"). */
 #define DEDUP_MIN_LEN 20
 
@@ -311,22 +336,35 @@ static void drop_end_matter(htree *t, int body, double total)
     char buf[64];
     for (int i = body + 1; i < n[body].end;) {
         hnode *h = &n[i];
-        if (h->flags & HN_DROP) {
+        /* A heading dropped for its class or id ("comments") still
+         * says where the end matter starts. */
+        int dropped = (h->flags & HN_DROP) != 0;
+        if (dropped && !(h->flags & HN_HEADING)) {
             i = h->end;
             continue;
         }
-        if (!(h->flags & HN_HEADING) ||
-            peek_text(t, i, -1, buf, sizeof buf) + 1 >= sizeof buf ||
-            !end_matter_heading(buf)) {
-            i++;
+        h->flags &= ~(unsigned)HN_DROP;
+        size_t len = (h->flags & HN_HEADING)
+                         ? peek_text(t, i, -1, buf, sizeof buf)
+                         : sizeof buf;
+        if (dropped)
+            h->flags |= HN_DROP;
+        if (len + 1 >= sizeof buf || !end_matter_heading(buf)) {
+            i = dropped ? h->end : i + 1;
             continue;
         }
         int p = h->parent;
-        double after = 0;
+        double after = 0, before = 0;
         for (int j = h->end; j < n[p].end; j = n[j].end)
             after += n[j].good;
-        if (total > 0 && after >= END_MATTER_MAX_SHARE * total) {
-            i++;
+        for (int j = p + 1; j < i; j = n[j].end)
+            before += n[j].good;
+        /* Most of the page's prose after the heading: the heading opens
+         * the page rather than closes it, unless a story came first
+         * (a short post, then a long thread of comments). */
+        if (total > 0 && after >= END_MATTER_MAX_SHARE * total &&
+            before < MIN_WINNER_GOOD) {
+            i = dropped ? h->end : i + 1;
             continue;
         }
         for (int j = i; j < n[p].end; j = n[j].end)
@@ -440,6 +478,13 @@ static void prune_winner(htree *t, int best)
 {
     hnode *n = t->n;
     double total = n[best].good;
+    /* Which containers hold a table, in one backward pass. */
+    for (int i = best + 1; i < n[best].end; i++)
+        n[i].flags &= ~(unsigned)HN_HAS_TABLE;
+    for (int i = n[best].end - 1; i > best; i--)
+        if (tag_of(&n[i]) == GUMBO_TAG_TABLE ||
+            (n[i].flags & HN_HAS_TABLE))
+            n[n[i].parent].flags |= HN_HAS_TABLE;
     for (int i = best + 1; i < n[best].end;) {
         hnode *h = &n[i];
         if (h->flags & HN_DROP) {
@@ -459,9 +504,25 @@ static void prune_winner(htree *t, int best)
         }
         double share = total > 0 ? h->good / total : 0;
         double ld = h->stext ? (double)h->slink / (double)h->stext : 0;
+        /* A list or table without links is the story's own (steps,
+         * ingredients, key points, figures): short items and cells are
+         * its nature, not debris. So is a block wrapping such a table. */
+        int plain_list = ld < PRUNE_PLAIN_LIST_LD &&
+                         (tag == GUMBO_TAG_UL || tag == GUMBO_TAG_OL ||
+                          tag == GUMBO_TAG_DL || tag == GUMBO_TAG_TABLE ||
+                          tag == GUMBO_TAG_TBODY || tag == GUMBO_TAG_THEAD ||
+                          tag == GUMBO_TAG_TR ||
+                          (h->flags & HN_HAS_TABLE));
+        /* A list whose items are sentences with a link here and there
+         * (a list of points, each citing a source) is prose too. */
+        int prose_list = (tag == GUMBO_TAG_UL || tag == GUMBO_TAG_OL) &&
+                         ld < PRUNE_PROSE_LD &&
+                         h->good > PRUNE_PROSE_RATIO * h->bad;
         if (share < PRUNE_MAX_SHARE &&
-            ((h->stext >= PRUNE_MIN_TEXT && ld > PRUNE_LINK_DENSITY) ||
-             (h->bad > PRUNE_MIN_BAD && h->bad > PRUNE_BAD_RATIO * h->good))) {
+            ((h->stext >= PRUNE_MIN_TEXT && ld > PRUNE_LINK_DENSITY &&
+              !prose_list) ||
+             (!plain_list && h->bad > PRUNE_MIN_BAD &&
+              h->bad > PRUNE_BAD_RATIO * h->good))) {
             h->flags |= HN_DROP;
             i = h->end;
             continue;
@@ -581,7 +642,205 @@ static int narrow_to_semantic(const htree *t, int best)
     return best;
 }
 
-vg_err html_main_text(htree *t, int body, vg_buf *out)
+/* Lower-case ASCII letters and digits of s (other bytes kept as they
+ * are, so that accented titles still compare), into buf[cap]. */
+static size_t loose_copy(const char *s, char *buf, size_t cap)
+{
+    size_t m = 0;
+    for (; *s && m + 1 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+            buf[m++] = (char)c;
+    }
+    buf[m] = '\0';
+    return m;
+}
+
+/* Does the loose heading text got[gl] name the page in the loose title
+ * want (the heading is in the title, or the title in the heading)? */
+static int names_page(const char *got, size_t gl, const char *want,
+                      size_t wl)
+{
+    if (wl == 0 || gl == 0)
+        return 0;
+    return gl <= wl ? strstr(want, got) != NULL : strstr(got, want) != NULL;
+}
+
+/* The heading (h1..h3) that carries the page's headline, or -1: the
+ * longest one found in <title> or og:title (or holding one of them)
+ * that is not the site's name. Titles read "Site: Post" or
+ * "Post | Site", so the site's own heading matches too; the story's is
+ * the longer one, and og:site_name rules the site's out when given. */
+static int title_heading(const htree *t, int body, const hmain_hints *hints)
+{
+    char title[512], og[512], site[128], buf[512], got[512];
+    if (!hints)
+        return -1;
+    size_t tl = hints->title ? loose_copy(hints->title, title, sizeof title)
+                             : 0;
+    size_t ol = hints->og_title ? loose_copy(hints->og_title, og, sizeof og)
+                                : 0;
+    size_t sl = hints->site ? loose_copy(hints->site, site, sizeof site) : 0;
+    const hnode *n = t->n;
+    int pick = -1;
+    size_t pick_len = 0;
+    for (int i = body + 1; i < n[body].end;) {
+        if (n[i].flags & HN_DROP) {
+            i = n[i].end;
+            continue;
+        }
+        GumboTag tag = tag_of(&n[i]);
+        if (!(n[i].flags & HN_HEADING) || tag == GUMBO_TAG_H4 ||
+            tag == GUMBO_TAG_H5 || tag == GUMBO_TAG_H6) {
+            i++;
+            continue;
+        }
+        peek_text(t, i, -1, buf, sizeof buf);
+        size_t gl = loose_copy(buf, got, sizeof got);
+        if (gl >= 6 && gl > pick_len &&
+            !(sl > 0 && strstr(site, got) != NULL) &&
+            (names_page(got, gl, title, tl) || names_page(got, gl, og, ol))) {
+            pick = i;
+            pick_len = gl;
+        }
+        i = n[i].end;
+    }
+    return pick;
+}
+
+/* A page whose headline is known: when the winner is elsewhere (a
+ * sidebar, an author box, a list of other posts outweighing a short
+ * post), the story is in the container that holds the first prose
+ * after the headline. Among those containers, the best-scoring one that
+ * does not reach the winner is taken, when it holds enough prose. */
+static int anchor_to_title(const htree *t, int body, int best,
+                           const hmain_hints *hints)
+{
+    const hnode *n = t->n;
+    int h = title_heading(t, body, hints);
+    /* An <article> or <main> winner is where the page says its story
+     * is: the prose after the headline is then a standfirst. */
+    if (h < 0 || best < 0 || (h >= best && h < n[best].end) ||
+        semantic(&n[best]))
+        return best;
+    int first = -1;
+    for (int i = n[h].end; i < n[body].end;) {
+        if (n[i].flags & HN_DROP) {
+            i = n[i].end;
+            continue;
+        }
+        if (!(n[i].flags & HN_TEXT) && (n[i].flags & HN_BLOCK) &&
+            n[i].good > 0 && !(n[i].flags & HN_HEADING) &&
+            n[i].text >= MIN_PROSE_LEN) {
+            first = i;
+            break;
+        }
+        i++;
+    }
+    if (first < 0 || (first >= best && first < n[best].end))
+        return best;
+    int pick = -1;
+    double pick_score = 0;
+    for (int a = first; a > body; a = n[a].parent) {
+        if (best >= a && best < n[a].end)
+            break; /* reaches the winner: no longer a rival */
+        if (!candidate(&n[a]))
+            continue;
+        double sc = n[a].good - n[a].bad;
+        if (pick < 0 || sc > pick_score) {
+            pick = a;
+            pick_score = sc;
+        }
+    }
+    if (pick >= 0 && n[pick].good >= MIN_WINNER_GOOD &&
+        n[pick].good >= ANCHOR_MIN_SHARE * n[best].good)
+        return pick;
+    return best;
+}
+
+/* Same class attribute (both absent counts as the same). */
+static int same_class(const hnode *a, const hnode *b)
+{
+    const char *ca = html_attr(a->g, "class"), *cb = html_attr(b->g, "class");
+    if (!ca || !cb)
+        return ca == cb;
+    return strcmp(ca, cb) == 0;
+}
+
+/* Is twin (of the winner best) another piece of the same story? */
+static int story_piece(const htree *t, int best, int twin)
+{
+    const hnode *n = t->n, *b = &n[best], *w = &n[twin];
+    /* Two bare <div>s say nothing; two <article>s or two divs of one
+     * class are pieces of one kind. */
+    GumboTag tag = tag_of(b);
+    if (tag != GUMBO_TAG_ARTICLE && tag != GUMBO_TAG_SECTION &&
+        !html_attr(b->g, "class"))
+        return 0;
+    if (tag_of(w) != tag || !same_class(w, b) ||
+        w->good < TWIN_MIN_SHARE * b->good ||
+        (double)w->slink > PRUNE_LINK_DENSITY * (double)w->stext)
+        return 0;
+    for (int j = twin + 1; j < w->end; j++) {
+        GumboTag in = tag_of(&n[j]);
+        if (in == GUMBO_TAG_H1 || in == GUMBO_TAG_H2 || in == GUMBO_TAG_H3)
+            return 0;
+    }
+    return 1;
+}
+
+/* The container, up to TWIN_MAX_UP levels above best, that holds best
+ * and the other pieces of its story, or best itself when there are none
+ * (or too many). The pieces found are written to pieces[TWIN_MAX]. */
+static int story_root(const htree *t, int body, int best, int *pieces,
+                      int *npieces)
+{
+    const hnode *n = t->n;
+    *npieces = 0;
+    int up = best;
+    for (int level = 0; level < TWIN_MAX_UP; level++) {
+        up = n[up].parent;
+        if (up <= body)
+            break;
+        int found = 0, too_many = 0;
+        for (int i = up + 1; i < n[up].end;) {
+            if ((n[i].flags & HN_DROP) || i == best) {
+                i = n[i].end;
+                continue;
+            }
+            if ((n[i].flags & HN_TEXT) || (best > i && best < n[i].end)) {
+                i++;
+                continue;
+            }
+            if (tag_of(&n[i]) != tag_of(&n[best])) {
+                i++;
+                continue;
+            }
+            /* Looked at once: its subtree is not searched again (each
+             * node is visited once per level, whatever the nesting). */
+            if (story_piece(t, best, i)) {
+                if (found == TWIN_MAX) {
+                    too_many = 1;
+                    break;
+                }
+                pieces[found++] = i;
+            }
+            i = n[i].end;
+        }
+        if (too_many)
+            return best;
+        if (found > 0) {
+            *npieces = found;
+            return up;
+        }
+    }
+    return best;
+}
+
+vg_err html_main_text(htree *t, int body, const hmain_hints *hints,
+                      vg_buf *out)
 {
     if (body < 0 || body >= t->count)
         return VG_OK;
@@ -611,15 +870,22 @@ vg_err html_main_text(htree *t, int body, vg_buf *out)
         i++;
     }
 
+    best = anchor_to_title(t, body, best, hints);
     best = narrow_to_semantic(t, best);
     hrender r = {.out = out, .pending = HR_NONE, .para_break = "\n\n"};
     clear_keep(t, body, to);
     if (best >= 0 && n[best].good >= MIN_WINNER_GOOD) {
-        prune_winner(t, best);
-        score(t, best, n[best].end, 1);
-        mark_keep(t, best, n[best].end, 0);
-        tidy_kept(t, best, n[best].end);
-        html_render_range(t, best, n[best].end, 1, &r);
+        int pieces[TWIN_MAX + 1], np = 0;
+        int root = story_root(t, body, best, pieces, &np);
+        pieces[np++] = best;
+        for (int k = 0; k < np; k++) {
+            int w = pieces[k];
+            prune_winner(t, w);
+            score(t, w, n[w].end, 1);
+            mark_keep(t, w, n[w].end, 0);
+        }
+        tidy_kept(t, root, n[root].end);
+        html_render_range(t, root, n[root].end, 1, &r);
     } else if (mark_keep(t, body, to, 1) > 0) {
         html_render_range(t, body, to, 1, &r);
     } else {

@@ -424,7 +424,7 @@ static const char *const BOILER_WORDS[] = {
     "footer", "promo", "ad", "advert", "advertisement", "adsense",
     "banner", "sponsored", "outbrain", "taboola", "popup", "modal",
     "paywall", "signup", "caption", "credit", "credits", "byline",
-    "dateline", "timestamp",
+    "dateline", "timestamp", "bio", "disclaimer", "fineprint",
 };
 
 /* Parts that say "this is a state of the page", not a kind of block:
@@ -433,6 +433,11 @@ static const char *const STATE_WORDS[] = {"open", "closed", "enabled",
                                           "disabled", "active", "count"};
 static const char *const MODIFIER_PREFIXES[] = {"has", "no", "is", "with",
                                                 "show", "hide", "can"};
+/* Blog engines tag a post's container with its taxonomy terms
+ * ("category-social-media", "entry-tag-share-your-story"): the words
+ * after the taxonomy word are the story's topics, chosen by its author,
+ * and say nothing about what the block is. */
+static const char *const TERM_PREFIXES[] = {"tag", "category"};
 
 static int part_in(const char *p, size_t n, const char *const *words,
                    size_t nwords, int allow_plural)
@@ -494,6 +499,11 @@ static int token_is_boiler(const char *tok, size_t n, int *is_comment)
                 0))
         return 0;
     for (size_t i = 0; i < np; i++) {
+        /* "tag-share-ideas", "entry-category-social-media": what follows
+         * the taxonomy word is a term, read no further. */
+        if (i + 1 < np && part_in(parts[i], lens[i], TERM_PREFIXES,
+                                  NWORDS(TERM_PREFIXES), 0))
+            break;
         int w = part_in(parts[i], lens[i], BOILER_WORDS, NWORDS(BOILER_WORDS),
                         1);
         if (w) {

@@ -357,6 +357,10 @@ static const class_case CLASSES[] = {
     {"adventure", 0},       {"comments-open", 0},
     {"has-sidebar", 0},     {"navigator-info", 0},
     {"entry-content", 0},   {"", 0},
+    /* Taxonomy terms name the story's topics, not the block. */
+    {"post category-social-media", 0}, {"entry-tag-share-tips", 0},
+    {"share-tag", 1},       {"author-bio", 1},
+    {"site-disclaimer", 1}, {"fineprint", 1},
 };
 
 static void class_tokens_match_whole_parts_only(void **state)

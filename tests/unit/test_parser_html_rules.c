@@ -134,6 +134,76 @@ static const rule_case RULES[] = {
     {"commentary_class_is_kept",
      PAGE("<div class=\"commentary\">" P1 P2 P3 "</div>"),
      {"outage lasted", "before dawn"}, {NULL}},
+    /* The headline says where a short post is. */
+    {"short_post_beside_long_box_follows_its_headline",
+     "<html><head><title>Bugle: Fibre is back in Lyon</title></head><body>"
+     "<div class=\"main\"><h2>Fibre is back in Lyon</h2><div class=\"entry\">"
+     "<p>Fibre is back in Lyon, district by district, after two days, and "
+     "the operator says, for now, that it will not happen again.</p></div>"
+     "</div><div class=\"links\"><a href=/1>Home page of the Bugle</a>"
+     "<a href=/2>Contact the newsroom</a><a href=/3>All our stories of "
+     "the week</a><a href=/4>Archives of the year</a><a href=/5>Read "
+     "the Bugle in print</a><a href=/6>Advertise with us</a><a href=/7>"
+     "Jobs at the Bugle</a><a href=/8>Terms of use and privacy</a><a "
+     "href=/9>Subscribe to the morning letter</a></div>"
+     "<div class=\"box\">" P1 P2 P3 "</div></body></html>",
+     {"Fibre is back in Lyon, district"}, {"outage lasted"}},
+    {"standfirst_after_headline_leaves_the_article_alone",
+     "<html><head><title>Outage in Lyon</title></head><body><div>"
+     "<h1>Outage in Lyon</h1><p>Two days without a connection, for "
+     "thousands of homes, and an operator short of answers.</p></div>"
+     "<article>" P1 P2 P3 "</article></body></html>",
+     {"outage lasted", "before dawn"}, {NULL}},
+    /* Comments after a short post, even when they outweigh it. */
+    {"comments_after_short_post_are_dropped",
+     PAGE("<div class=\"post\">" P1 "<h2 id=\"comments\">Comments</h2>"
+          "<p>Same here, for two days, no service, no message, nothing at "
+          "all, and the hotline, of course, was busy all day long.</p>"
+          "<p>They promised a refund, last time, in writing, and I am "
+          "still waiting for it, months later, like everyone else.</p>"
+          "</div>"),
+     {"outage lasted"}, {"Same here", "refund"}},
+    /* Lists and tables without links are the story's own. */
+    {"plain_list_in_story_is_kept",
+     PAGE("<div>" P1 "<ul><li>2 eggs, beaten</li><li>1 cup of flour, sifted"
+          "</li><li>1 cup of whole milk</li><li>2 tablespoons of butter</li>"
+          "<li>1 pinch of sea salt</li><li>1 teaspoon of sugar</li><li>The "
+          "zest of 1 lemon</li><li>2 tablespoons of rum</li><li>1 cup of "
+          "heavy cream</li><li>3 apples, sliced</li><li>1 teaspoon of "
+          "cinnamon</li></ul>" P2 P3 "</div>"),
+     {"1 cup of flour", "3 apples", "before dawn"}, {NULL}},
+    {"plain_table_in_story_is_kept",
+     PAGE("<div>" P1 "<div class=\"figures\"><table><tr><td>Lyon</td>"
+          "<td>12,000 homes</td></tr><tr><td>Villeurbanne</td><td>4,500 "
+          "homes</td></tr><tr><td>Bron</td><td>1,200 homes</td></tr><tr>"
+          "<td>Vaulx-en-Velin</td><td>2,100 homes</td></tr><tr><td>Caluire"
+          "</td><td>900 homes</td></tr><tr><td>Oullins</td><td>700 homes"
+          "</td></tr><tr><td>Venissieux</td><td>3,300 homes</td></tr><tr>"
+          "<td>Saint-Priest</td><td>1,900 homes</td></tr><tr><td>Rillieux"
+          "</td><td>1,100 homes</td></tr><tr><td>Ecully</td><td>600 homes"
+          "</td></tr></table></div>" P2 P3 "</div>"),
+     {"Villeurbanne", "2,100 homes", "before dawn"}, {NULL}},
+    {"list_of_sourced_points_is_kept",
+     PAGE("<div>" P1 "<ul><li>The cabinet was old, says <a href=/r>the "
+          "regulator</a>, and worn.</li><li>The city was warned, twice, "
+          "by <a href=/o>the operator</a>.</li><li>Nobody was told, says "
+          "<a href=/u>the union</a>, for hours.</li></ul>" P2 P3 "</div>"),
+     {"cabinet was old", "city was warned"}, {NULL}},
+    /* A story split by a side rail is taken whole; teasers are not. */
+    {"story_split_by_side_rail_is_whole",
+     PAGE("<div class=\"body\"><div class=\"part\"><article>" P1
+          "</article></div><div class=\"rail\"><a href=/a>The most "
+          "shared story of the week</a><a href=/b>Another story everyone "
+          "is reading now</a><a href=/c>And a third story from elsewhere"
+          "</a></div><div class=\"part\"><article>" P2 P3
+          "</article></div></div>"),
+     {"outage lasted", "junction box", "before dawn"}, {"most shared"}},
+    {"teaser_articles_are_not_pieces_of_the_story",
+     PAGE("<div class=\"body\"><article>" P1 P2 P3 "</article><div>"
+          "<article><h2>Another city, another outage</h2><p>Grenoble lost "
+          "its network for a day, in March, after a flood, and the "
+          "operator apologised.</p></article></div></div>"),
+     {"outage lasted", "before dawn"}, {"Grenoble"}},
 };
 
 /* The pre-parse squeeze: invisible whitespace next to block tags and
