@@ -80,6 +80,9 @@
 #define TWIN_MAX_UP 3
 #define TWIN_MIN_SHARE 0.1
 #define TWIN_MAX 3
+/* A headline followed by at most this much text (code points: a byline,
+ * a date) before the story is the story's own headline. */
+#define HEADLINE_MAX_GAP 300
 /* Blocks shorter than this may repeat ("Yes", "Update:"). */
 #define DEDUP_MIN_LEN 20
 
@@ -839,6 +842,32 @@ static int story_root(const htree *t, int body, int best, int *pieces,
     return best;
 }
 
+/* The page's headline when it sits right before the story in the same
+ * container (a post: its title, then its body), or -1: it is part of
+ * the story as written. A headline elsewhere (a page header, a hero
+ * block) or separated from the story by more than a line of furniture
+ * is the page's, not the story's, and stays out. */
+static int headline_before(const htree *t, int body, int root,
+                           const hmain_hints *hints)
+{
+    const hnode *n = t->n;
+    int h = title_heading(t, body, hints);
+    int up = n[root].parent;
+    if (h < 0 || h >= root || up <= body || h < up || h >= n[up].end)
+        return -1;
+    size_t gap = 0;
+    for (int j = n[h].end; j < root;) {
+        if (n[j].flags & HN_DROP) {
+            j = n[j].end;
+            continue;
+        }
+        if (n[j].flags & HN_TEXT)
+            gap += n[j].text;
+        j++;
+    }
+    return gap < HEADLINE_MAX_GAP ? h : -1;
+}
+
 vg_err html_main_text(htree *t, int body, const hmain_hints *hints,
                       vg_buf *out)
 {
@@ -885,6 +914,11 @@ vg_err html_main_text(htree *t, int body, const hmain_hints *hints,
             mark_keep(t, w, n[w].end, 0);
         }
         tidy_kept(t, root, n[root].end);
+        int h = headline_before(t, body, root, hints);
+        if (h >= 0) {
+            html_render_range(t, h, n[h].end, 0, &r);
+            hrender_break(&r, HR_PARA);
+        }
         html_render_range(t, root, n[root].end, 1, &r);
     } else if (mark_keep(t, body, to, 1) > 0) {
         html_render_range(t, body, to, 1, &r);

@@ -189,6 +189,17 @@ static const rule_case RULES[] = {
           "by <a href=/o>the operator</a>.</li><li>Nobody was told, says "
           "<a href=/u>the union</a>, for hours.</li></ul>" P2 P3 "</div>"),
      {"cabinet was old", "city was warned"}, {NULL}},
+    /* A post's own headline, right before its body, is kept. */
+    {"post_headline_before_body_is_kept",
+     "<html><head><title>Outage in Lyon | Bugle</title></head><body><div "
+     "class=\"post\"><h2>Outage in Lyon</h2><p>May 2</p><div class=\"entry\">"
+     P1 P2 P3 "</div></div></body></html>",
+     {"Outage in Lyon\n\nThe network", "before dawn"}, {"May 2"}},
+    {"page_headline_away_from_the_body_stays_out",
+     "<html><head><title>Outage in Lyon | Bugle</title></head><body><div "
+     "class=\"top\"><h1>Outage in Lyon</h1></div><div class=\"wrap\"><div "
+     "class=\"entry\">" P1 P2 P3 "</div></div></body></html>",
+     {"outage lasted", "before dawn"}, {"Outage in Lyon"}},
     /* A story split by a side rail is taken whole; teasers are not. */
     {"story_split_by_side_rail_is_whole",
      PAGE("<div class=\"body\"><div class=\"part\"><article>" P1
