@@ -33,14 +33,9 @@ typedef struct fixture {
 
 static pid_t vigie_start_run(const fixture *fx)
 {
-    const char *bin = getenv("VG_BINARY");
-    char *argv[] = {(char *)bin, "-q", "--db", (char *)fx->d.db, "run", NULL};
-    pid_t pid = fork();
-    if (pid == 0) {
-        execv(bin, argv);
-        _exit(127);
-    }
-    return pid;
+    char log[128];
+    snprintf(log, sizeof log, "%s/run.log", fx->d.dir);
+    return vgtest_vigie_run(fx->d.db, log, 0);
 }
 
 /* Waits (bounded) for the child; returns its status or -1 on timeout. */
