@@ -55,8 +55,9 @@
 /* Scoring a whole document is capped: the first tokens carry the gist,
  * and a 4 MB page must not stall a worker. */
 #define DOC_SCORE_TOKENS 4000
-/* How often `vigie run` looks for brands added, removed or edited. */
-#define BRANDS_RELOAD_MS 2000
+/* How often `vigie run` looks for brands or lexicon entries added,
+ * removed or edited. */
+#define RELOAD_MS 2000
 /* A body of at least this many words is fingerprinted without its title
  * (syndicated copies keep the text and rewrite the headline). */
 #define BODY_MIN_WORDS 40
@@ -128,21 +129,23 @@ typedef struct brand_q {
     query *q;
 } brand_q;
 
-/* The brands a document is matched against, with their compiled
- * queries. Shared by the workers and replaced whole when the brands
- * change: a worker holds a reference for one document, so a swap never
- * frees a set in use. */
-typedef struct brandset {
+/* What a document is analysed with: the brands and their compiled
+ * queries, and the sentiment engine with the user's lexicon entries.
+ * Shared by the workers and replaced whole when the brands or the
+ * user's lexicon change: a worker holds a reference for one document,
+ * so a swap never frees a set in use. */
+typedef struct analysis_set {
     atomic_int refs;
     brand_q *brands;
     size_t nbrands;
-    matcher *match; /* all the queries, one pass per document */
-    uint64_t sig;   /* of the brand rows it was built from */
-} brandset;
+    matcher *match;      /* all the queries, one pass per document */
+    senti_engine *senti; /* built-in lexicons plus the user's entries */
+    uint64_t sig;        /* of the rows it was built from */
+} analysis_set;
 
 typedef struct pipeline pipeline;
-static brandset *brandset_get(pipeline *p);
-static void brandset_put(brandset *bs);
+static analysis_set *analysis_get(pipeline *p);
+static void analysis_put(analysis_set *bs);
 
 struct pipeline {
     const pipeline_options *o;
@@ -155,10 +158,10 @@ struct pipeline {
      * requests, and two bounded queues waiting on each other deadlock. */
     fetch_result **ovf;
     size_t novf, ovf_head, capovf;
-    senti_engine *senti;
-    /* The brands in force; swapped under mu when `vigie brand` changes
-     * them while `vigie run` runs (brands_reload). */
-    struct brandset *bs;
+    /* The brands and lexicon in force; swapped under mu when `vigie
+     * brand` or `vigie lexicon` changes them while `vigie run` runs
+     * (analysis_reload). */
+    struct analysis_set *bs;
     store *writer_db;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -383,9 +386,10 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
     d->lang = strndup(lang, 2);
     const char *slang = (strcmp(d->lang, "fr") == 0 || strcmp(d->lang, "en") == 0)
                             ? d->lang : NULL;
+    analysis_set *bs = analysis_get(p);
     senti_result dr;
     size_t end = t->n < DOC_SCORE_TOKENS ? t->n : DOC_SCORE_TOKENS;
-    if (senti_score_tokens(p->senti, t, 0, end, slang, &dr, NULL) == VG_OK)
+    if (senti_score_tokens(bs->senti, t, 0, end, slang, &dr, NULL) == VG_OK)
         d->score = dr.compound;
     /* Title and text together: entries without a body must not all share
      * the hash of the empty string, and so all look like one copy. */
@@ -396,7 +400,6 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
      * the cost does not grow with the number of brands. */
     matcher_hit *hits = NULL;
     size_t nh = 0;
-    brandset *bs = brandset_get(p);
     if (matcher_match_doc(bs->match, &qd, &hits, &nh) != VG_OK)
         nh = 0;
     for (size_t k = 0; k < nh; k++) {
@@ -410,7 +413,7 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
         size_t sb = t->sent[si > 0 ? si - 1 : 0].tok_begin;
         size_t se = t->sent[si + 1 < t->n_sent ? si + 1 : si].tok_end;
         senti_result r;
-        if (senti_score_tokens(p->senti, t, sb, se, slang, &r, NULL) != VG_OK) {
+        if (senti_score_tokens(bs->senti, t, sb, se, slang, &r, NULL) != VG_OK) {
             free(snip);
             continue;
         }
@@ -426,7 +429,7 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
         d->nm++;
     }
     free(hits);
-    brandset_put(bs);
+    analysis_put(bs);
     text_tokens_free(t);
     vg_buf_free(&all);
 }
@@ -979,11 +982,12 @@ static void *delivery_main(void *arg)
 
 /* ---- set-up, scheduling, shutdown ---- */
 
-static void brandset_free(brandset *bs)
+static void analysis_free(analysis_set *bs)
 {
     if (!bs)
         return;
     matcher_free(bs->match);
+    senti_close(bs->senti);
     for (size_t i = 0; i < bs->nbrands; i++) {
         free(bs->brands[i].name);
         query_free(bs->brands[i].q);
@@ -992,33 +996,60 @@ static void brandset_free(brandset *bs)
     free(bs);
 }
 
-/* Builds the set of the enabled brands of st. A brand whose query no
- * longer compiles is skipped with a warning. */
-static vg_err brandset_load(store *st, brandset **out)
+/* A signature of the rows an analysis set is built from: every enabled
+ * brand (valid query or not: a query fixed later must count) and every
+ * user lexicon entry. Cheap next to building the set. */
+static vg_err analysis_sig(store *st, uint64_t *sig)
+{
+    store_brand *b = NULL;
+    store_lexicon_entry *v = NULL;
+    size_t nb = 0, nv = 0;
+    vg_err rc = store_brand_list(st, 1, &b, &nb);
+    if (rc == VG_OK)
+        rc = store_lexicon_list(st, NULL, &v, &nv);
+    uint64_t h = vg_hash64("analysis", 8);
+    char row[64];
+    for (size_t i = 0; rc == VG_OK && i < nb; i++) {
+        snprintf(row, sizeof row, "b%lld", (long long)b[i].id);
+        h = h * 31 + vg_hash64(row, strlen(row));
+        h = h * 31 + vg_hash64(b[i].name, strlen(b[i].name));
+        h = h * 31 + vg_hash64(b[i].query ? b[i].query : "",
+                               b[i].query ? strlen(b[i].query) : 0);
+    }
+    for (size_t i = 0; rc == VG_OK && i < nv; i++) {
+        snprintf(row, sizeof row, "l%s %.6f", v[i].lang, v[i].valence);
+        h = h * 31 + vg_hash64(row, strlen(row));
+        h = h * 31 + vg_hash64(v[i].phrase, strlen(v[i].phrase));
+    }
+    store_brand_array_free(b, nb);
+    store_lexicon_array_free(v, nv);
+    *sig = h;
+    return rc;
+}
+
+/* Builds the set from st: its enabled brands (a brand whose query no
+ * longer compiles is skipped with a warning) and a sentiment engine
+ * with the user's lexicon entries. */
+static vg_err analysis_load(store *st, analysis_set **out)
 {
     store_brand *b = NULL;
     size_t n = 0;
     *out = NULL;
-    vg_err rc = store_brand_list(st, 1, &b, &n);
+    uint64_t sig = 0;
+    vg_err rc = analysis_sig(st, &sig);
+    if (rc == VG_OK)
+        rc = store_brand_list(st, 1, &b, &n);
     if (rc != VG_OK)
         return rc;
-    brandset *bs = calloc(1, sizeof *bs);
+    analysis_set *bs = calloc(1, sizeof *bs);
     if (!bs || !(bs->brands = calloc(n ? n : 1, sizeof *bs->brands))) {
         free(bs);
         store_brand_array_free(b, n);
         return VG_ENOMEM;
     }
     atomic_init(&bs->refs, 1);
-    uint64_t sig = vg_hash64("brands", 6);
+    bs->sig = sig;
     for (size_t i = 0; i < n; i++) {
-        /* Every row counts, valid or not: a query fixed later must
-         * trigger a reload. */
-        char idbuf[24];
-        snprintf(idbuf, sizeof idbuf, "%lld", (long long)b[i].id);
-        sig = sig * 31 + vg_hash64(idbuf, strlen(idbuf));
-        sig = sig * 31 + vg_hash64(b[i].name, strlen(b[i].name));
-        sig = sig * 31 + vg_hash64(b[i].query ? b[i].query : "",
-                                   b[i].query ? strlen(b[i].query) : 0);
         query *q = NULL;
         if (query_compile(b[i].query, &q, NULL) != VG_OK) {
             VG_WARN("brand %s: query not valid, skipped: %s", b[i].name, vg_error_last());
@@ -1029,62 +1060,67 @@ static vg_err brandset_load(store *st, brandset **out)
         bs->brands[bs->nbrands].q = q;
         bs->nbrands++;
     }
-    bs->sig = sig;
     store_brand_array_free(b, n);
     const query **qs = malloc((bs->nbrands ? bs->nbrands : 1) * sizeof *qs);
     if (!qs) {
-        brandset_free(bs);
+        analysis_free(bs);
         return VG_ENOMEM;
     }
     for (size_t i = 0; i < bs->nbrands; i++)
         qs[i] = bs->brands[i].q;
     rc = matcher_new(qs, bs->nbrands, &bs->match);
     free(qs);
+    if (rc == VG_OK)
+        rc = app_senti_open(st, &bs->senti);
     if (rc != VG_OK) {
-        brandset_free(bs);
+        analysis_free(bs);
         return rc;
     }
     *out = bs;
     return VG_OK;
 }
 
-static brandset *brandset_get(pipeline *p)
+static analysis_set *analysis_get(pipeline *p)
 {
     pthread_mutex_lock(&p->mu);
-    brandset *bs = p->bs;
+    analysis_set *bs = p->bs;
     atomic_fetch_add(&bs->refs, 1);
     pthread_mutex_unlock(&p->mu);
     return bs;
 }
 
-static void brandset_put(brandset *bs)
+static void analysis_put(analysis_set *bs)
 {
     if (bs && atomic_fetch_sub(&bs->refs, 1) == 1)
-        brandset_free(bs);
+        analysis_free(bs);
 }
 
-/* Rebuilds the brand set when the brand rows changed since it was
- * built (`vigie brand add/rm` while `vigie run` runs): documents
- * analysed from then on are matched against the new brands. */
-static void brands_reload(pipeline *p, store *st)
+/* Rebuilds the analysis set when the brand or lexicon rows changed
+ * since it was built (`vigie brand` or `vigie lexicon` while `vigie run`
+ * runs): documents analysed from then on use the new set. */
+static void analysis_reload(pipeline *p, store *st)
 {
-    brandset *nb = NULL;
-    if (brandset_load(st, &nb) != VG_OK) {
-        VG_WARN("brands: not reloaded: %s", vg_error_last());
+    uint64_t sig = 0;
+    if (analysis_sig(st, &sig) != VG_OK) {
+        VG_WARN("brands and lexicon: not reloaded: %s", vg_error_last());
         return;
     }
     pthread_mutex_lock(&p->mu);
-    brandset *old = p->bs;
-    int same = old && old->sig == nb->sig;
-    if (!same)
-        p->bs = nb;
+    int same = p->bs && p->bs->sig == sig;
     pthread_mutex_unlock(&p->mu);
-    if (same) {
-        brandset_free(nb);
+    if (same)
+        return;
+    analysis_set *nb = NULL;
+    if (analysis_load(st, &nb) != VG_OK) {
+        VG_WARN("brands and lexicon: not reloaded: %s", vg_error_last());
         return;
     }
-    VG_INFO("brands: %zu in force (reloaded)", nb->nbrands);
-    brandset_put(old);
+    pthread_mutex_lock(&p->mu);
+    analysis_set *old = p->bs;
+    p->bs = nb;
+    pthread_mutex_unlock(&p->mu);
+    VG_INFO("brands and lexicon reloaded: %zu brands in force", nb->nbrands);
+    analysis_put(old);
 }
 
 static vg_err schedule_due(pipeline *p, store *st)
@@ -1192,10 +1228,7 @@ vg_err pipeline_run(const char *db_path, const pipeline_options *o,
     if ((rc = store_open(db_path, &sched_db)) != VG_OK ||
         (rc = store_open(db_path, &p.writer_db)) != VG_OK)
         goto cleanup;
-    /* The user's own lexicon entries apply to every crawl. */
-    if ((rc = app_senti_open(sched_db, &p.senti)) != VG_OK)
-        goto cleanup;
-    if ((rc = brandset_load(sched_db, &p.bs)) != VG_OK)
+    if ((rc = analysis_load(sched_db, &p.bs)) != VG_OK)
         goto cleanup;
     if ((rc = fetch_engine_new(&o->fetch, &p.engine)) != VG_OK)
         goto cleanup;
@@ -1226,8 +1259,8 @@ vg_err pipeline_run(const char *db_path, const pipeline_options *o,
         if (stopping(&p))
             break;
         int64_t now_ms = vg_mono_ms();
-        if (!o->once && now_ms - last_brands >= BRANDS_RELOAD_MS) {
-            brands_reload(&p, sched_db);
+        if (!o->once && now_ms - last_brands >= RELOAD_MS) {
+            analysis_reload(&p, sched_db);
             last_brands = now_ms;
         }
         if (last_sched == 0 || (!o->once && now_ms - last_sched >= 1000)) {
@@ -1307,9 +1340,8 @@ cleanup:
         stats->errors = atomic_load(&p.errors);
         stats->not_modified = atomic_load(&p.not_modified);
     }
-    brandset_put(p.bs);
+    analysis_put(p.bs);
     free(p.inflight);
-    senti_close(p.senti);
     store_close(p.writer_db);
     store_close(sched_db);
     vg_queue_free(p.fetch_in);

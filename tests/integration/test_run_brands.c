@@ -1,11 +1,12 @@
 /*
- * `vigie run` picks up brands added and removed while it runs. A local
- * feed is polled every second or two; each step writes a new entry
- * naming both brands once the run's log says the brands were reloaded,
- * and the mentions stored for that entry must follow the brands in
- * force: Zorblax alone, then Zorblax and Quibble, then Quibble alone.
- * Entries stored earlier are not matched again (that is `brand
- * rematch`'s job).
+ * `vigie run` picks up brands and lexicon entries added and removed
+ * while it runs. A local feed is polled every second or two; each step
+ * writes a new entry naming both brands once the run's log says the
+ * brands and lexicon were reloaded, and the mentions stored for that
+ * entry must follow what is in force: Zorblax alone, then Zorblax and
+ * Quibble, then Quibble alone, then Quibble scored negative once the
+ * user's lexicon makes "shop" a very negative word. Entries stored
+ * earlier are not analysed again (that is `brand rematch`'s job).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "app/httpd.h"
@@ -101,21 +102,39 @@ static int wait_mention(const fixture *fx, const char *brand, int story)
     return 0;
 }
 
-/* Waits until the run's log holds needle. */
-static int wait_log(const fixture *fx, const char *needle)
+/* Waits until the run's log holds count lines with needle. */
+static int wait_log(const fixture *fx, const char *needle, int count)
 {
     for (int i = 0; i < WAIT_STEPS; i++) {
         FILE *f = fopen(fx->log, "r");
         if (f) {
             char line[512];
             int found = 0;
-            while (!found && fgets(line, sizeof line, f))
-                found = strstr(line, needle) != NULL;
+            while (fgets(line, sizeof line, f))
+                found += strstr(line, needle) != NULL;
             fclose(f);
-            if (found)
+            if (found >= count)
                 return 1;
         }
         sleep_ms(100);
+    }
+    return 0;
+}
+
+/* The CSV line of story's mention by brand has label. */
+static int labelled(const char *csv, int story, const char *brand, const char *label)
+{
+    char url[64], want[64];
+    snprintf(url, sizeof url, "/story-%d,", story);
+    snprintf(want, sizeof want, ",%s,%s,", brand, label);
+    for (const char *l = csv; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        char line[2048];
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), l);
+        if (strstr(line, url) && strstr(line, want))
+            return 1;
+        l = nl ? nl + 1 : NULL;
     }
     return 0;
 }
@@ -169,17 +188,25 @@ static void run_follows_brand_changes(void **state)
 
     /* A brand added while it runs. */
     ok = ok && vgtest_vigie(fx->d.db, NULL, "brand", "add", "Quibble", NULL) == 0;
-    ok = ok && wait_log(fx, "brands: 2 in force");
+    ok = ok && wait_log(fx, "reloaded: 2 brands in force", 1);
     if (ok)
         write_feed(fx, 2);
     ok = ok && wait_mention(fx, "Quibble", 2) && wait_mention(fx, "Zorblax", 2);
 
     /* A brand removed while it runs. */
     ok = ok && vgtest_vigie(fx->d.db, NULL, "brand", "rm", "Zorblax", NULL) == 0;
-    ok = ok && wait_log(fx, "brands: 1 in force");
+    ok = ok && wait_log(fx, "reloaded: 1 brands in force", 1);
     if (ok)
         write_feed(fx, 3);
     ok = ok && wait_mention(fx, "Quibble", 3);
+
+    /* A lexicon entry added while it runs. */
+    ok = ok && vgtest_vigie(fx->d.db, NULL, "lexicon", "add", "--lang", "en", "shop",
+                            "-4", NULL) == 0;
+    ok = ok && wait_log(fx, "reloaded: 1 brands in force", 2);
+    if (ok)
+        write_feed(fx, 4);
+    ok = ok && wait_mention(fx, "Quibble", 4);
     int status = vgtest_stop(pid);
     if (!ok) {
         fprintf(stderr, "run log:\n");
@@ -197,6 +224,9 @@ static void run_follows_brand_changes(void **state)
     char *q = mentions_of(fx, "Quibble");
     assert_false(has_story(q, 1));
     assert_true(has_story(q, 2) && has_story(q, 3));
+    /* Scored before and after "shop" became negative. */
+    assert_false(labelled(q, 3, "Quibble", "neg"));
+    assert_true(labelled(q, 4, "Quibble", "neg"));
     free(q);
     /* Story 3 came after Zorblax was removed: Quibble's mention alone. */
     vg_buf out;
