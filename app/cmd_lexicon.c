@@ -2,7 +2,8 @@
  * `vigie lexicon`: the user's own sentiment entries, kept in the database
  * (store/lexicon.c) and applied over the built-in lexicons by every
  * scoring path through app_senti_open, so an entry added here counts from
- * the next `vigie score` or crawl on.
+ * the next `vigie score` or crawl on, and within two seconds in a running
+ * `vigie run` (app/pipeline.c reloads it).
  */
 #include "app/app.h"
 
