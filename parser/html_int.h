@@ -155,4 +155,10 @@ void html_runs_restore(html_runs *r);
 /* Restores and frees everything r holds (not the page). */
 void html_runs_free(html_runs *r);
 
+/* 1 when the trees under a and b are the same node for node: types,
+ * tags, attribute names and values, text and comments. How the unit
+ * test and the differential fuzz target check that hiding runs leaves
+ * Gumbo's tree as it was. Iterative: fuzzed pages nest deep. */
+int html_tree_same(const GumboNode *a, const GumboNode *b);
+
 #endif

@@ -559,3 +559,55 @@ void html_runs_free(html_runs *r)
     free(r->store);
     memset(r, 0, sizeof *r);
 }
+
+/* The pair (a, b) itself, children aside. */
+static int node_same(const GumboNode *a, const GumboNode *b)
+{
+    if (a->type != b->type)
+        return 0;
+    if (a->type == GUMBO_NODE_DOCUMENT)
+        return 1;
+    if (a->type != GUMBO_NODE_ELEMENT && a->type != GUMBO_NODE_TEMPLATE)
+        return strcmp(a->v.text.text, b->v.text.text) == 0;
+    const GumboVector *x = &a->v.element.attributes, *y = &b->v.element.attributes;
+    if (a->v.element.tag != b->v.element.tag || x->length != y->length)
+        return 0;
+    for (unsigned i = 0; i < x->length; i++) {
+        const GumboAttribute *p = x->data[i], *q = y->data[i];
+        if (strcmp(p->name, q->name) != 0 || strcmp(p->value, q->value) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+int html_tree_same(const GumboNode *a, const GumboNode *b)
+{
+    const GumboNode *ra = a;
+    for (;;) {
+        if (!node_same(a, b))
+            return 0;
+        const GumboVector *ka = children(a), *kb = children(b);
+        if ((ka ? ka->length : 0) != (kb ? kb->length : 0))
+            return 0;
+        if (ka && ka->length > 0) {
+            a = ka->data[0];
+            b = kb->data[0];
+            continue;
+        }
+        /* Both walks climb together: the shapes matched so far. */
+        for (;;) {
+            if (a == ra)
+                return 1;
+            const GumboNode *pa = a->parent, *pb = b->parent;
+            const GumboVector *pk = children(pa);
+            size_t next = a->index_within_parent + 1;
+            if (next < pk->length) {
+                a = pk->data[next];
+                b = children(pb)->data[next];
+                break;
+            }
+            a = pa;
+            b = pb;
+        }
+    }
+}
