@@ -21,6 +21,7 @@ typedef struct stream {
     size_t *pos;          /* content position -> token index */
     size_t n;
     int ready;
+    int pos_borrowed;     /* pos is query_doc.body_pos */
 } stream;
 
 /* A matched run of content positions [b, e) in the body. */
@@ -85,10 +86,28 @@ static int stream_init(ctx *c, stream *st, const char *text,
     return 0;
 }
 
+/* The body stream, from the document's shared position list when the
+ * caller made one (several brands are run on every document). */
+static int body_init(ctx *c)
+{
+    const query_doc *d = c->d;
+    if (d->body_pos && d->tokens) {
+        c->body.ready = 1;
+        c->body.text = d->text;
+        c->body.t = d->tokens;
+        c->body.pos = (size_t *)d->body_pos;
+        c->body.n = d->body_npos;
+        c->body.pos_borrowed = 1;
+        return 0;
+    }
+    return stream_init(c, &c->body, d->text, d->tokens);
+}
+
 static void stream_free(stream *st)
 {
     text_tokens_free(st->owned);
-    free(st->pos);
+    if (!st->pos_borrowed)
+        free(st->pos);
 }
 
 static int atom_matches(const stream *st, size_t tok, const query_atom *a)
@@ -108,14 +127,15 @@ static int atom_matches(const stream *st, size_t tok, const query_atom *a)
         }
         return ol == a->exact_len && memcmp(o, a->exact, ol) == 0;
     }
-    const char *norm = text_norm(st->t, tok);
-    /* Most tokens differ from the atom in length or first byte: settle
-     * those without a call to memcmp. */
-    if (a->prefix)
+    /* Most tokens differ from the atom in hash or length: settle those
+     * without reading the folded form, which lies elsewhere in memory. */
+    if (a->prefix) {
+        const char *norm = text_norm(st->t, tok);
         return x->norm_len >= a->norm_len && norm[0] == a->norm[0] &&
                memcmp(norm, a->norm, a->norm_len) == 0;
-    return x->norm_len == a->norm_len && norm[0] == a->norm[0] &&
-           memcmp(norm, a->norm, a->norm_len) == 0;
+    }
+    return x->hash == a->hash && x->norm_len == a->norm_len &&
+           memcmp(text_norm(st->t, tok), a->norm, a->norm_len) == 0;
 }
 
 /* The host of an absolute URL, lower-case ASCII, into buf. */
@@ -213,7 +233,16 @@ static int eval_term(ctx *c, const query_term *t, spans *out)
     if (t->n_atoms == 0 || st->n < t->n_atoms)
         return 0;
     int found = 0;
+    /* A phrase can only start where its first word is: when that word is
+     * compared by hash (no {exact} form, no prefix), positions whose token
+     * has another hash are passed over in a tight loop, since brand names
+     * are rare in a text of thousands of words. */
+    const query_atom *a0 = &t->atoms[0];
+    int by_hash = !a0->exact && !a0->prefix;
+    const text_token *v = st->t->v;
     for (size_t p = 0; p + t->n_atoms <= st->n; p++) {
+        if (by_hash && v[st->pos[p]].hash != a0->hash)
+            continue;
         size_t k = 0;
         while (k < t->n_atoms && atom_matches(st, st->pos[p + k], &t->atoms[k]))
             k++;
@@ -331,7 +360,7 @@ vg_err query_match_spans(const query *q, const query_doc *d, int *matched,
     memset(&c, 0, sizeof c);
     c.q = q;
     c.d = d;
-    if (stream_init(&c, &c.body, d->text, d->tokens) < 0) {
+    if (body_init(&c) < 0) {
         rc = c.err;
         goto cleanup;
     }

@@ -613,9 +613,24 @@ vg_err matcher_match_doc(const matcher *m, const query_doc *d,
     vg_err rc = matcher_candidates(m, d, &cand, &n_cand);
     if (rc != VG_OK)
         return rc;
+    /* The candidates all scan the same body: its list of non-PUNCT
+     * tokens is made once here rather than once per brand. */
+    query_doc dd = *d;
+    size_t *pos = NULL;
+    if (n_cand > 1 && d->tokens && d->tokens->n > 0 && !d->body_pos) {
+        pos = malloc(d->tokens->n * sizeof *pos);
+        if (pos) {
+            size_t np = 0;
+            for (size_t i = 0; i < d->tokens->n; i++)
+                if (d->tokens->v[i].kind != TEXT_PUNCT)
+                    pos[np++] = i;
+            dd.body_pos = pos;
+            dd.body_npos = np;
+        }
+    }
     for (size_t i = 0; i < n_cand; i++) {
         size_t first = 0;
-        int r = query_match_doc(m->q[cand[i]], d, &first);
+        int r = query_match_doc(m->q[cand[i]], &dd, &first);
         if (r < 0) {
             rc = (vg_err)r;
             goto cleanup;
@@ -637,6 +652,7 @@ vg_err matcher_match_doc(const matcher *m, const query_doc *d,
     *n = n_res;
     res = NULL;
 cleanup:
+    free(pos);
     free(res);
     free(cand);
     return rc;

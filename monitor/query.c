@@ -309,6 +309,7 @@ static int fill_atoms(parser *p, query_term *t, size_t beg, size_t end,
                   : tt->kind == TEXT_HANDLE  ? TEXT_HANDLE
                                              : QUERY_KIND_ANY;
         a->norm_len = tt->norm_len;
+        a->hash = tt->hash;
         a->norm = vg_strndup(text_norm(tk, i), tt->norm_len);
         if (!a->norm) {
             fail(p, VG_ENOMEM, beg, "out of memory");

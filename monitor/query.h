@@ -49,6 +49,11 @@ typedef struct query_doc {
     const char *url;
     const char *author;
     const char *lang;    /* "fr", "en", ... as text_lang_guess gives */
+    /* Optional: the indices of tokens' non-PUNCT tokens, in order (what
+     * the matcher scans). Set by whoever runs several queries on one
+     * document, so the list is made once; borrowed. NULL: made per call. */
+    const size_t *body_pos;
+    size_t body_npos;
 } query_doc;
 
 /* A run of body tokens [tok_begin, tok_end) that a positive term matched. */
@@ -103,6 +108,8 @@ typedef struct query_atom {
     size_t exact_len;    /* strlen(exact), 0 when exact is NULL */
     int kind;            /* QUERY_KIND_ANY, TEXT_HASHTAG or TEXT_HANDLE */
     int prefix;          /* word*: norm is a prefix of the token's form */
+    uint64_t hash;       /* text_token.hash of norm: most tokens are told
+                            apart from the atom by this alone */
 } query_atom;
 
 /* A leaf: a word (one atom), a phrase (several consecutive atoms), or a

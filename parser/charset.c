@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uchardet/uchardet.h>
@@ -352,6 +353,12 @@ static vg_err repair_utf8(const char *data, size_t len, vg_buf *b)
     const unsigned char *s = (const unsigned char *)data;
     size_t i = 0, run = 0;
     while (i < len) {
+        /* Pages are mostly ASCII: eight bytes are cleared per test. */
+        uint64_t w;
+        if (len - i >= 8 && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL))) {
+            i += 8;
+            continue;
+        }
         size_t n = s[i] < 0x80 ? 1 : utf8_seq(s + i, len - i);
         if (n) {
             i += n;

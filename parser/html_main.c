@@ -26,7 +26,6 @@
 #include "parser/html.h"
 #include "parser/html_int.h"
 
-#include "core/hash.h"
 
 #include <string.h>
 #include <stdint.h>
@@ -241,6 +240,28 @@ static void score(htree *t, int from, int to, int use_drops)
 }
 
 
+/* What peek_text does with a byte: copy it, collapse it as a blank, or
+ * lower it. A table: the dedup pass reads the start of every kept block. */
+enum { PK_COPY = 0, PK_SPACE = 1, PK_UPPER = 2 };
+static const unsigned char peek_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,  /* 00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 10 */
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 30 */
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,  /* 40 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,  /* 50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* A0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* B0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* C0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* D0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* E0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* F0 */
+};
+
 /* The first cap-1 bytes of the visible text of [i, end of i), ASCII
  * lower-cased, whitespace runs collapsed to one space, trimmed; only text
  * nodes whose nearest block is `block` when block >= 0. Returns length. */
@@ -251,25 +272,30 @@ static size_t peek_text(const htree *t, int i, int block, char *buf,
     int space = 0;
     for (int j = i; j < t->n[i].end && m + 1 < cap;) {
         const hnode *h = &t->n[j];
-        if (h->flags & HN_DROP) {
+        /* Under another block, every text's nearest block is that one
+         * or deeper: when only block's own text is wanted, the whole
+         * subtree can be passed over (a kept container otherwise walks
+         * all of its paragraphs for nothing). */
+        if ((h->flags & HN_DROP) ||
+            (block >= 0 && j != block && !(h->flags & HN_TEXT) && h->block == j)) {
             j = h->end;
             continue;
         }
         if ((h->flags & HN_TEXT) && (block < 0 || h->block == block) &&
             h->g->v.text.text) {
-            for (const char *s = h->g->v.text.text; *s && m + 1 < cap; s++) {
-                char c = *s;
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-                    c == '\f') {
+            for (const unsigned char *s =
+                     (const unsigned char *)h->g->v.text.text;
+                 *s && m + 1 < cap; s++) {
+                unsigned char c = *s;
+                unsigned k = peek_class[c];
+                if (k == PK_SPACE) {
                     space = m > 0;
                     continue;
                 }
                 if (space && m + 2 < cap)
                     buf[m++] = ' ';
                 space = 0;
-                if (c >= 'A' && c <= 'Z')
-                    c = (char)(c - 'A' + 'a');
-                buf[m++] = c;
+                buf[m++] = (char)(k == PK_UPPER ? c + ('a' - 'A') : c);
             }
         }
         j++;
@@ -548,6 +574,25 @@ static int furniture_line(const char *s, size_t n)
              last == ':');
 }
 
+/* A key for spotting a block printed twice on one page. Keys are only
+ * compared within one page, so it need not be vg_hash64; it reads eight
+ * bytes at a time, because every kept block is keyed. */
+static uint64_t block_key(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 32);
+}
+
 /* After the winner's blocks are marked: drops the furniture at the
  * edges of the text (lines before the first sentence and after the
  * last), repeated blocks (a caption or teaser printed twice), and blocks
@@ -577,7 +622,7 @@ static void tidy_kept(htree *t, int from, int to)
         if ((n[i].flags & HN_KEEP) && !(n[i].flags & HN_TEXT)) {
             size_t len = peek_text(t, i, i, buf, sizeof buf);
             int dup = 0;
-            uint64_t hv = vg_hash64(buf, len);
+            uint64_t hv = block_key(buf, len);
             if (len >= DEDUP_MIN_LEN)
                 for (int k = 0; k < nk && !dup; k++)
                     dup = hashes[k] == hv;

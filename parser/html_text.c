@@ -90,18 +90,44 @@ static size_t ws_width(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* Bytes html_text_len must look at more closely: those that can start a
+ * blank or a comma (TL_SPECIAL); otherwise a byte adds one code point
+ * unless it continues a UTF-8 sequence. A table, because this runs at
+ * every byte of every text node. */
+enum { TL_LEAD = 0, TL_CONT = 1, TL_SPECIAL = 2 };
+static const unsigned char tl_class[256] = {
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,  /* 00 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,  /* 10 */
+    2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,  /* 20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 70 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  /* 80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  /* 90 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  /* A0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  /* B0 */
+    0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* C0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* D0 */
+    0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,  /* E0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* F0 */
+};
+
 size_t html_text_len(const char *s, size_t n, size_t *commas)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t len = 0, c = 0;
     int in_ws = 0;
     for (size_t i = 0; i < n;) {
-        unsigned char b = u[i];
-        if (b > 0x20 && b != ',' && b != 0xC2 && b != 0xE3 && b != 0xEF) {
+        unsigned k = tl_class[u[i]];
+        if (k != TL_SPECIAL) {
             /* Neither a blank nor a comma can start here. */
             in_ws = 0;
-            len += (b & 0xC0) != 0x80;
-            i++;
+            do {
+                len += k == TL_LEAD;
+                i++;
+            } while (i < n && (k = tl_class[u[i]]) != TL_SPECIAL);
             continue;
         }
         size_t w = ws_width(u + i, n - i);
@@ -153,9 +179,16 @@ void hrender_text(hrender *r, const char *s, size_t n)
             continue;
         }
         size_t start = i;
-        for (; i < n; i++)
-            if ((u[i] <= 0x20 || u[i] == 0xC2) && ws_width(u + i, n - i))
-                break;
+        for (; i < n; i++) {
+            if (!((u[i] <= 0x20 || u[i] == 0xC2) && ws_width(u + i, n - i)))
+                continue;
+            /* A lone space between two words would be written as it
+             * is: the run goes on, and a paragraph is appended in a few
+             * pieces instead of one per word. */
+            if (u[i] == ' ' && i + 1 < n && !ws_width(u + i + 1, n - i - 1))
+                continue;
+            break;
+        }
         if (r->out->len > 0) {
             switch (r->pending) {
             case HR_SPACE:

@@ -95,8 +95,9 @@ static void finds_what_each_query_finds(void **state)
         text_tokens *t = NULL;
         assert_int_equal(text_tokenize(docs[i].text, strlen(docs[i].text), &t),
                          VG_OK);
-        query_doc d = {docs[i].text, t, docs[i].title, docs[i].url,
-                       docs[i].author, docs[i].lang};
+        query_doc d = {.text = docs[i].text, .tokens = t,
+                       .title = docs[i].title, .url = docs[i].url,
+                       .author = docs[i].author, .lang = docs[i].lang};
         (void)compare(m, qs, nq, &d, docs[i].text);
         text_tokens_free(t);
     }
@@ -300,8 +301,9 @@ static void random_queries_agree_with_one_by_one(void **state)
         }
         text_tokens *t = NULL;
         assert_int_equal(text_tokenize(text, len, &t), VG_OK);
-        query_doc d = {text, t, titles[rnd(3)], urls[rnd(3)], authors[rnd(3)],
-                       langs[rnd(3)]};
+        query_doc d = {.text = text, .tokens = t, .title = titles[rnd(3)],
+                       .url = urls[rnd(3)], .author = authors[rnd(3)],
+                       .lang = langs[rnd(3)]};
         total += compare(m, qs, nq, &d, text);
         text_tokens_free(t);
     }
