@@ -161,4 +161,33 @@ void html_runs_free(html_runs *r);
  * Gumbo's tree as it was. Iterative: fuzzed pages nest deep. */
 int html_tree_same(const GumboNode *a, const GumboNode *b);
 
+/* Eight bytes at once, for the passes that read every byte of a page's
+ * text (the words of prose are mostly plain ASCII): w is loaded with
+ * memcpy, and the tests hold on either byte order. */
+#define HTML_ONES8 0x0101010101010101ULL
+#define HTML_HIGHS8 0x8080808080808080ULL
+
+/* 0x80 in each byte of w equal to c, 0 elsewhere (exact per byte). */
+static inline uint64_t html8_eq(uint64_t w, unsigned char c)
+{
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+    uint64_t x = w ^ (HTML_ONES8 * c);
+    return ~(((x & low7) + low7) | x | low7);
+}
+
+/* Whether all eight bytes lie in ' '..'~'. */
+static inline int html8_printable(uint64_t w)
+{
+    uint64_t below_space = (w - HTML_ONES8 * 0x20) & ~w & HTML_HIGHS8;
+    return !(w & HTML_HIGHS8) && !below_space && !html8_eq(w, 0x7F);
+}
+
+/* Printable ASCII with no two spaces side by side: how prose is written,
+ * and bytes a whitespace-collapsing pass may take as they are. */
+static inline int html8_prose(uint64_t w)
+{
+    uint64_t sp = html8_eq(w, ' ');
+    return html8_printable(w) && !(sp & (sp << 8));
+}
+
 #endif

@@ -240,11 +240,12 @@ static void score(htree *t, int from, int to, int use_drops)
 }
 
 
-/* What peek_text does with a byte: copy it, collapse it as a blank, or
- * lower it. A table: the dedup pass reads the start of every kept block. */
-enum { PK_COPY = 0, PK_SPACE = 1, PK_UPPER = 2 };
+/* What peek_text does with a byte: copy it, collapse it as a blank,
+ * lower it, or stop (NUL). A table: the dedup pass reads the start of
+ * every kept block. */
+enum { PK_COPY = 0, PK_SPACE = 1, PK_UPPER = 2, PK_END = 3 };
 static const unsigned char peek_class[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,  /* 00 */
+    3, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,  /* 00 */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 10 */
     1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 20 */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  /* 30 */
@@ -283,20 +284,27 @@ static size_t peek_text(const htree *t, int i, int block, char *buf,
         }
         if ((h->flags & HN_TEXT) && (block < 0 || h->block == block) &&
             h->g->v.text.text) {
-            for (const unsigned char *s =
-                     (const unsigned char *)h->g->v.text.text;
-                 *s && m + 1 < cap; s++) {
-                unsigned char c = *s;
+            const unsigned char *s = (const unsigned char *)h->g->v.text.text;
+            char *o = buf + m, *lim = buf + cap - 1;
+            while (o < lim) {
+                unsigned char c = *s++;
                 unsigned k = peek_class[c];
-                if (k == PK_SPACE) {
-                    space = m > 0;
+                if (k == PK_COPY && !space) {
+                    *o++ = (char)c;
                     continue;
                 }
-                if (space && m + 2 < cap)
-                    buf[m++] = ' ';
+                if (k == PK_END)
+                    break;
+                if (k == PK_SPACE) {
+                    space = o > buf;
+                    continue;
+                }
+                if (space && o + 1 < lim)
+                    *o++ = ' ';
                 space = 0;
-                buf[m++] = (char)(k == PK_UPPER ? c + ('a' - 'A') : c);
+                *o++ = (char)(k == PK_UPPER ? c + ('a' - 'A') : c);
             }
+            m = (size_t)(o - buf);
         }
         j++;
     }

@@ -120,6 +120,19 @@ size_t html_text_len(const char *s, size_t n, size_t *commas)
     size_t len = 0, c = 0;
     int in_ws = 0;
     for (size_t i = 0; i < n;) {
+        /* Eight bytes of prose without a comma are eight code points
+         * (each lone space is one) unless a space continues a run. */
+        while (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, u + i, 8);
+            if (!html8_prose(w) || html8_eq(w, ',') || (in_ws && u[i] == ' '))
+                break;
+            len += 8;
+            i += 8;
+            in_ws = u[i - 1] == ' ';
+        }
+        if (i >= n)
+            break;
         unsigned k = tl_class[u[i]];
         if (k != TL_SPECIAL) {
             /* Neither a blank nor a comma can start here. */
@@ -180,6 +193,16 @@ void hrender_text(hrender *r, const char *s, size_t n)
         }
         size_t start = i;
         for (; i < n; i++) {
+            /* Prose whose last byte is no space is written as it is. */
+            while (n - i >= 8) {
+                uint64_t v;
+                memcpy(&v, u + i, 8);
+                if (!html8_prose(v) || u[i + 7] == ' ')
+                    break;
+                i += 8;
+            }
+            if (i >= n)
+                break;
             if (!((u[i] <= 0x20 || u[i] == 0xC2) && ws_width(u + i, n - i)))
                 continue;
             /* A lone space between two words would be written as it
@@ -860,9 +883,28 @@ static int strip_attributes(char *s, size_t len, size_t *w, size_t *r)
     }
 }
 
+/* Whether the contents of a <script> or <style> whose start tag was
+ * written at s[tag, end) can be dropped before the parse: nothing reads
+ * them (JSON-LD, the one script a pass reads, says "json" in its type),
+ * Gumbo makes a token of each of their characters, and pages carry tens
+ * of kilobytes of them. Kept when the contents hold "<!--", which can
+ * move a script's end past the first "</script>", and inside <svg> or
+ * <math>, where they are markup, not raw text. */
+static int contents_droppable(const char *s, size_t tag, size_t end,
+                              const char *body, size_t body_len, int foreign)
+{
+    if (foreign)
+        return 0;
+    if (find_ci(s + tag, end - tag, "json"))
+        return 0;
+    return find_ci(body, body_len, "<!--") == NULL;
+}
+
 size_t html_squeeze_ws(char *s, size_t len)
 {
     size_t r = 0, w = 0;
+    /* Open <svg> and <math> elements, as far as their tags say. */
+    size_t foreign = 0;
     /* Copies s[r, to) down to s[w, ...). */
 #define KEEP(to)                                                        \
     do {                                                                \
@@ -893,6 +935,8 @@ size_t html_squeeze_ws(char *s, size_t len)
         }
         char name[16];
         i = tag_name(s, len, i, name, sizeof name);
+        int svg_math = strcmp(name, "svg") == 0 || strcmp(name, "math") == 0;
+        size_t tag_at = w; /* where this tag is written */
         if (!closing) {
             KEEP(i);
             size_t w2 = w, r2 = r;
@@ -910,11 +954,23 @@ size_t html_squeeze_ws(char *s, size_t len)
             }
             KEEP((size_t)(gt - s) + 1);
         }
+        if (svg_math) {
+            if (!closing && s[w - 2] != '/')
+                foreign++;
+            else if (closing && foreign > 0)
+                foreign--;
+        }
         if (!closing && (tag_kind(name) & (TK_RAW | TK_PRE))) {
             /* Contents copied as they are, up to the end tag. */
             char endtag[20] = "</";
             memcpy(endtag + 2, name, strlen(name) + 1);
             const char *e = find_ci(s + r, len - r, endtag);
+            if (e && (strcmp(name, "script") == 0 || strcmp(name, "style") == 0) &&
+                contents_droppable(s, tag_at, w, s + r, (size_t)(e - s) - r,
+                                   foreign > 0)) {
+                r = (size_t)(e - s);
+                continue;
+            }
             KEEP(e ? (size_t)(e - s) : len);
             continue;
         }
