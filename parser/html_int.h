@@ -182,6 +182,15 @@ static inline int html8_printable(uint64_t w)
     return !(w & HTML_HIGHS8) && !below_space && !html8_eq(w, 0x7F);
 }
 
+/* 0x80 in each byte of w (all ASCII) that is an upper-case letter. */
+static inline uint64_t html8_upper(uint64_t w)
+{
+    const uint64_t ones = HTML_ONES8;
+    uint64_t ge_a = w + ones * (0x80 - 'A');       /* high bit: byte >= 'A' */
+    uint64_t gt_z = w + ones * (0x80 - 'Z' - 1);   /* high bit: byte > 'Z' */
+    return ge_a & ~gt_z & HTML_HIGHS8;
+}
+
 /* Printable ASCII with no two spaces side by side: how prose is written,
  * and bytes a whitespace-collapsing pass may take as they are. */
 static inline int html8_prose(uint64_t w)

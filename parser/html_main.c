@@ -287,6 +287,17 @@ static size_t peek_text(const htree *t, int i, int block, char *buf,
             const unsigned char *s = (const unsigned char *)h->g->v.text.text;
             char *o = buf + m, *lim = buf + cap - 1;
             while (o < lim) {
+                /* Prose that neither starts nor ends with a space, while
+                 * no blank is waiting: eight bytes lowered and copied. */
+                while (!space && lim - o > 8) {
+                    uint64_t w;
+                    memcpy(&w, s, 8);
+                    if (!html8_prose(w) || s[0] == ' ' || s[7] == ' ')
+                        break;
+                    memcpy(o, &(uint64_t){w + (html8_upper(w) >> 2)}, 8);
+                    o += 8;
+                    s += 8;
+                }
                 unsigned char c = *s++;
                 unsigned k = peek_class[c];
                 if (k == PK_COPY && !space) {

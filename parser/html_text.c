@@ -725,6 +725,16 @@ static const char *find_ci(const char *s, size_t n, const char *needle)
 
 size_t html_depth_cut(const char *s, size_t len)
 {
+    /* Each level of nesting takes a '<': a page with fewer of them than
+     * the limit needs no walk (most pages, once squeezed). */
+    size_t tags = 0;
+    for (const char *p = s; tags <= HTML_MAX_DEPTH;) {
+        p = memchr(p, '<', len - (size_t)(p - s));
+        if (!p)
+            return len;
+        tags++;
+        p++;
+    }
     size_t depth = 0, i = 0;
     while (i < len) {
         const char *lt = memchr(s + i, '<', len - i);

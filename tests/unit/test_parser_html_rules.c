@@ -87,6 +87,15 @@ static const rule_case RULES[] = {
           "<p>Photo credit, agency, archive picture, 2024.</p>" P3 "</div>"),
      {"Photo credit, agency, archive picture, 2024.\n\nThe operator"},
      {"2024.\n\nEngineers"}},
+    {"repeat_in_other_case_and_spacing_is_written_once",
+     PAGE("<div>" P1 "<p>Photo Credit,  agency, ARCHIVE picture, 2024.</p>" P2
+          "<p>photo credit, agency, archive\n picture, 2024.</p>" P3 "</div>"),
+     {"Photo Credit, agency, ARCHIVE picture, 2024.\n\nThe operator"},
+     {"2024.\n\nEngineers"}},
+    {"blocks_differing_late_are_both_kept",
+     PAGE("<div>" P1 "<p>Photo credit, agency, archive picture, 2023.</p>" P2
+          "<p>Photo credit, agency, archive picture, 2024.</p>" P3 "</div>"),
+     {"2023.\n\nThe operator", "2024.\n\nEngineers"}, {"2023.\n\nEngineers"}},
     {"escaped_markup_line_is_dropped",
      PAGE("<div><p>&lt;img height=\"1\" width=\"1\" src=\"/pixel\"&gt;</p>"
           P1 P2 P3 "</div>"),
