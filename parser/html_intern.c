@@ -262,8 +262,13 @@ static int raw_content(const char *name, size_t nl)
     static const char *const names[] = {
         "script", "style", "textarea", "title", "xmp", "noscript",
         "iframe", "noembed", "noframes", "pre", "listing"};
+    /* Asked at every tag: names longer than any of these, or whose first
+     * letter starts none of them, are settled at once. */
+    if (nl < 3 || nl > 8 || !strchr("silnptx", name[0] | 0x20))
+        return 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        if (strlen(names[k]) == nl && strncasecmp(name, names[k], nl) == 0)
+        if (names[k][0] == (name[0] | 0x20) && strlen(names[k]) == nl &&
+            strncasecmp(name, names[k], nl) == 0)
             return 1;
     return 0;
 }
