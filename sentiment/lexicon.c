@@ -27,6 +27,18 @@ struct senti_pool {
 
 /* ---------------------------------------------------------------- tables */
 
+static void bit_set(uint64_t *bits, size_t b)
+{
+    bits[b >> 6] |= 1ULL << (b & 63);
+}
+
+/* Adds hash h to root_bits (two bits, see senti_filter_bit2). */
+static void root_set(senti_lexdb *db, uint64_t h)
+{
+    bit_set(db->root_bits, senti_filter_bit(h));
+    bit_set(db->root_bits, senti_filter_bit2(h));
+}
+
 static vg_err table_grow(senti_lexdb *db)
 {
     size_t cap = db->cap ? db->cap * 2 : 4096;
@@ -45,23 +57,6 @@ static vg_err table_grow(senti_lexdb *db)
     db->tab = t;
     db->cap = cap;
     return VG_OK;
-}
-
-const senti_entry *senti_db_find(const senti_lexdb *db, uint64_t h,
-                                 const char *key, size_t n)
-{
-    if (!db->cap)
-        return NULL;
-    h = senti_hash_fix(h);
-    size_t j = h & (db->cap - 1);
-    while (db->tab[j].hash) {
-        const senti_entry *e = &db->tab[j];
-        if (e->hash == h && e->key_len == n &&
-            memcmp(db->keys + e->key, key, n) == 0)
-            return e;
-        j = (j + 1) & (db->cap - 1);
-    }
-    return NULL;
 }
 
 /* The entry for key, created empty when missing. */
@@ -91,6 +86,7 @@ static vg_err table_get(senti_lexdb *db, const char *key, size_t n,
     }
     memcpy(db->keys + db->keys_len, key, n);
     db->keys[db->keys_len + n] = '\0';
+    bit_set(db->key_bits, senti_filter_bit(h));
     size_t j = h & (db->cap - 1);
     while (db->tab[j].hash)
         j = (j + 1) & (db->cap - 1);
@@ -295,6 +291,49 @@ static int inflects(const senti_lexdb *db, const char *word, size_t n,
     return 0;
 }
 
+/* Adds the roots that inflects() may find a word starting with, for the
+ * lexicon word base (bn bytes), to root_bits; and so keeps
+ * senti_db_stem_may_have a necessary condition. The cases mirror
+ * inflects() and en_inflects() one for one. */
+static void roots_add(senti_lexdb *db, const char *base, size_t bn)
+{
+    int en = strcmp(db->lang, "en") == 0;
+    const char *const *tails = en ? en_base_tails : fr_base_tails;
+    for (size_t i = 0; tails[i]; i++) {
+        size_t tl = strlen(tails[i]);
+        if (bn < tl + 3 || memcmp(base + bn - tl, tails[i], tl) != 0)
+            continue;
+        size_t rn = bn - tl;
+        uint64_t h = senti_hash_more(SENTI_FNV_SEED, base, rn);
+        /* French, and English after the whole root ("loved"). */
+        root_set(db, h);
+        if (!en)
+            continue;
+        /* English in place of the root's last letter ("loving"), and
+         * after it doubled ("stopped"). */
+        root_set(db, senti_hash_more(SENTI_FNV_SEED, base, rn - 1));
+        root_set(db, senti_hash_more(h, base + rn - 1, 1));
+    }
+}
+
+/* Fills tail_bits and tail_lens from the language's inflectional
+ * endings (each at most 7 bytes, as both pack them). */
+static void tails_init(senti_lexdb *db)
+{
+    const char *const *tails = strcmp(db->lang, "en") == 0 ? en_tails
+                                                           : fr_tails;
+    for (size_t i = 0; tails[i]; i++) {
+        size_t tl = strlen(tails[i]);
+        uint64_t p = 0;
+        for (size_t k = tl; k-- > 0;)
+            p = (p << 8) | (unsigned char)tails[i][k];
+        bit_set(db->tail_bits, senti_tail_bit(p));
+        for (int c = 0; c < 256; c++)
+            if (tl == 0 || (unsigned char)tails[i][tl - 1] == c)
+                db->tail_lens[c] |= (uint8_t)(1u << tl);
+    }
+}
+
 int senti_db_stem_lookup(const senti_lexdb *db, const char *word, size_t n,
                          float *out)
 {
@@ -408,6 +447,10 @@ static vg_err build_stems(senti_lexdb *db)
             s->count++;
         }
     }
+    for (size_t i = 0; i < db->scap; i++)
+        if (db->stems[i].hash)
+            roots_add(db, db->keys + db->stems[i].min_key,
+                      db->stems[i].min_len);
     free(hs);
     pool_give(db, st);
     return rc;
@@ -703,6 +746,7 @@ static vg_err db_init(senti_lexdb *db, const char *lang, const char *algo)
     if (!db->pool)
         return vg_error_set(VG_ENOMEM, "sentiment: stemmer pool");
     pthread_mutex_init(&db->pool->lock, NULL);
+    tails_init(db);
     return VG_OK;
 }
 
@@ -803,6 +847,10 @@ vg_err senti_lexicon_add(senti_engine *e, const char *lang,
         uint64_t h = stem_hash(st, key, kl);
         if (h)
             rc = stem_add(db, h, kl, x->key, (float)valence, 1);
+        if (h && !rc) {
+            const senti_stem *fam = stem_slot(db, h);
+            roots_add(db, db->keys + fam->min_key, fam->min_len);
+        }
         pool_give(db, st);
     }
     e->gen = atomic_fetch_add(&engine_generation, 1);

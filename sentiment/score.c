@@ -64,11 +64,16 @@ typedef struct hit {
     uint16_t rules;  /* R_STEM or R_SQUEEZE when found by a fallback */
 } hit;
 
+#define STEM_WORD 44          /* longer words bypass the stem cache */
+
+/* A cached stem answer, for the word itself (compared on every hit, so
+ * that two words with one hash never share an answer) in lexicon dbi. */
 typedef struct stem_slot {
-    uint64_t h;
-    uint32_t gen;
+    uint64_t h;        /* FNV-1a of word */
+    uint32_t gen;      /* senti_engine.gen when cached; 0: empty */
     float val;
-    int found;
+    uint8_t found, dbi, len;
+    char word[STEM_WORD];
 } stem_slot;
 
 /* Stemming is the slow path: remember recent answers per thread. */
@@ -242,87 +247,105 @@ static size_t squeeze(const char *s, size_t n, int keep, char *out)
     return o;
 }
 
+/* senti_db_stem_lookup in db dbi for word w (n bytes, FNV-1a hash h),
+ * through the per-thread cache. */
 static int stem_cached(const senti_engine *e, int dbi, const char *w,
-                       size_t n, float *out)
+                       size_t n, uint64_t h, float *out)
 {
-    uint64_t h = senti_hash_fix(senti_hash_more(SENTI_FNV_SEED + (uint64_t)dbi,
-                                                w, n));
-    stem_slot *s = &stem_cache[h & (STEM_CACHE - 1)];
-    if (s->h == h && s->gen == e->gen) {
+    float v = 0;
+    if (n > STEM_WORD)
+        return senti_db_stem_lookup(&e->db[dbi], w, n, out);
+    stem_slot *s = &stem_cache[(h ^ (uint64_t)dbi) & (STEM_CACHE - 1)];
+    if (s->h == h && s->gen == e->gen && s->dbi == dbi && s->len == n &&
+        memcmp(s->word, w, n) == 0) {
         *out = s->val;
         return s->found;
     }
-    float v = 0;
     int found = senti_db_stem_lookup(&e->db[dbi], w, n, &v);
     s->h = h;
     s->gen = e->gen;
+    s->dbi = (uint8_t)dbi;
+    s->len = (uint8_t)n;
+    memcpy(s->word, w, n);
     s->val = v;
-    s->found = found;
+    s->found = (uint8_t)found;
     *out = v;
     return found;
 }
 
 /* What token position i is: the longest entry across the languages in
- * use, else the fallbacks for one word (squeezed elongation, stem). */
+ * use, else the fallbacks for one word (squeezed elongation, stem). This
+ * runs at every token, and most tokens are in no table: the filters of
+ * senti_int.h turn those away before any probe or stemming. */
 static int lookup(const senti_engine *e, const int *dbs, int ndb,
                   const text_tokens *t, size_t i, size_t end, hit *out)
 {
-    memset(out, 0, sizeof *out);
+    const text_token *tk = &t->v[i];
     const senti_entry *best = NULL;
     size_t best_len = 0;
     for (int d = 0; d < ndb; d++) {
+        const senti_lexdb *db = &e->db[dbs[d]];
+        /* match_db starts with this word's own probe (emoji excepted:
+         * they are looked up by their base form), so no phrase starts
+         * here when the filter rules the word out. */
+        if (tk->kind != TEXT_EMOJI && !senti_db_may_have(db, tk->hash))
+            continue;
         const senti_entry *x;
-        size_t len = match_db(&e->db[dbs[d]], t, i, end, &x);
+        size_t len = match_db(db, t, i, end, &x);
         if (len > best_len) {
             best = x;
             best_len = len;
         }
     }
     if (best) {
-        out->flags = best->flags;
-        out->val = best->val;
-        out->weight = best->weight;
-        out->len = best_len;
+        *out = (hit){.flags = best->flags, .val = best->val,
+                     .weight = best->weight, .len = best_len};
         return 1;
     }
-    const text_token *tk = &t->v[i];
     if (tk->kind != TEXT_WORD && tk->kind != TEXT_HASHTAG)
         return 0;
     const char *w = text_norm(t, i);
     size_t n = tk->norm_len;
+    uint64_t h = tk->hash;
     char sq[SENTI_MAX_KEY];
     if (n >= SENTI_MAX_KEY)
         return 0;
     if (tk->flags & TEXT_F_ELONG) {
         for (int keep = 1; keep <= 2; keep++) {
             size_t sn = squeeze(w, n, keep, sq);
-            uint64_t h = senti_hash_more(SENTI_FNV_SEED, sq, sn);
+            uint64_t sh = senti_hash_more(SENTI_FNV_SEED, sq, sn);
             for (int d = 0; d < ndb; d++) {
-                const senti_entry *x = senti_db_find(&e->db[dbs[d]], h, sq, sn);
+                const senti_entry *x =
+                    senti_db_find(&e->db[dbs[d]], sh, sq, sn);
                 if (x && (x->flags & SE_VAL)) {
-                    out->flags = SE_VAL;
-                    out->val = x->val;
-                    out->len = 1;
-                    out->rules = R_SQUEEZE;
+                    *out = (hit){.flags = SE_VAL, .val = x->val, .len = 1,
+                                 .rules = R_SQUEEZE};
                     return 1;
                 }
             }
         }
         n = squeeze(w, n, 1, sq);
         w = sq;
+        h = senti_hash_more(SENTI_FNV_SEED, sq, n);
     }
     if (n < STEM_MIN_LEN)
         return 0;
-    for (size_t k = 0; k < n; k++)
-        if (!(w[k] >= 'a' && w[k] <= 'z'))
-            return 0;
+    int plain = -1; /* whether w is all a-z; checked once needed */
     for (int d = 0; d < ndb; d++) {
         float v;
-        if (stem_cached(e, dbs[d], w, n, &v)) {
-            out->flags = SE_VAL;
-            out->val = v;
-            out->len = 1;
-            out->rules = R_STEM | ((tk->flags & TEXT_F_ELONG) ? R_SQUEEZE : 0);
+        if (!senti_db_stem_may_have(&e->db[dbs[d]], w, n, h))
+            continue;
+        if (plain < 0) {
+            plain = 1;
+            for (size_t k = 0; k < n && plain; k++)
+                plain = w[k] >= 'a' && w[k] <= 'z';
+        }
+        if (!plain)
+            return 0;
+        if (stem_cached(e, dbs[d], w, n, h, &v)) {
+            *out = (hit){.flags = SE_VAL, .val = v, .len = 1,
+                         .rules = R_STEM | ((tk->flags & TEXT_F_ELONG)
+                                                ? R_SQUEEZE : 0)};
             return 1;
         }
     }

@@ -9,6 +9,7 @@
 #include "sentiment/senti.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* The embedded lexicon files (generated; not NUL-terminated). */
 extern const unsigned char senti_lex_fr[], senti_lex_fr_rules[];
@@ -63,6 +64,12 @@ typedef struct senti_stem {
     uint32_t min_key;  /* offset of that word in senti_lexdb.keys */
 } senti_stem;
 
+/* Sizes of the membership filters below, as log2 of their bit counts:
+ * 2^17 bits (16 KB) hold the few thousand keys or roots of a language
+ * with a few percent of false "maybe"s. */
+#define SENTI_FILTER_LOG2 17
+#define SENTI_TAIL_LOG2 12
+
 /* One language's tables. Keys are folded forms, words joined by one
  * space, exactly as the tokenizer would produce them. */
 typedef struct senti_lexdb {
@@ -78,6 +85,20 @@ typedef struct senti_lexdb {
      * scoring thread borrows one from this pool and gives it back. A
      * pointer, because scoring sees the engine as const. */
     struct senti_pool *pool;
+    /* Filters that let the scorer skip work for most words of a text,
+     * which are in no table: a clear bit proves absence, a set bit only
+     * means "maybe" (the real lookup decides). key_bits: the hashes of
+     * tab's keys. root_bits and tail_bits: a word can only inflect a
+     * stem family's shortest word (see senti_db_stem_lookup) if it is
+     * one of the family's roots followed by an inflectional ending;
+     * root_bits holds the FNV-1a hashes of every such root, tail_bits
+     * the endings packed by senti_tail_bit. tail_lens[c]: bit l set when
+     * an ending of l bytes ends in byte c (bit 0: the empty ending), so
+     * that a word is only split where an ending may start. */
+    uint64_t key_bits[(1u << SENTI_FILTER_LOG2) / 64];
+    uint64_t root_bits[(1u << SENTI_FILTER_LOG2) / 64];
+    uint64_t tail_bits[(1u << SENTI_TAIL_LOG2) / 64];
+    uint8_t tail_lens[256];
 } senti_lexdb;
 
 struct senti_engine {
@@ -97,9 +118,93 @@ static inline uint64_t senti_hash_more(uint64_t h, const char *s, size_t n)
 }
 static inline uint64_t senti_hash_fix(uint64_t h) { return h ? h : 1; }
 
-/* The entry for key (n bytes, hash h from senti_hash_more), or NULL. */
-const senti_entry *senti_db_find(const senti_lexdb *db, uint64_t h,
-                                 const char *key, size_t n);
+/* The inverse of the FNV prime modulo 2^64: one FNV-1a step is undone by
+ * h = (h * SENTI_FNV_INVERSE) ^ byte, so the hashes of a word's prefixes
+ * come from the word's own hash, from its end. */
+#define SENTI_FNV_INVERSE 0xce965057aff6957bULL
+
+/* Filter bit of hash h (high bits: FNV mixes them best). */
+static inline size_t senti_filter_bit(uint64_t h)
+{
+    return (size_t)(h >> (64 - SENTI_FILTER_LOG2));
+}
+
+/* A second filter bit of h, from the bits below: root_bits sets two
+ * bits per root, which makes false "maybe"s much rarer (each one costs a
+ * stem cache probe, or stemming). */
+static inline size_t senti_filter_bit2(uint64_t h)
+{
+    return (size_t)(h >> (64 - 2 * SENTI_FILTER_LOG2)) &
+           ((1u << SENTI_FILTER_LOG2) - 1);
+}
+
+/* Filter bit of an ending packed little-endian into p (at most 7 bytes,
+ * first byte lowest; 0 is the empty ending). */
+static inline size_t senti_tail_bit(uint64_t p)
+{
+    return (size_t)((p * 0x9e3779b97f4a7c15ULL) >> (64 - SENTI_TAIL_LOG2));
+}
+
+static inline int senti_bit_test(const uint64_t *bits, size_t b)
+{
+    return (int)((bits[b >> 6] >> (b & 63)) & 1);
+}
+
+/* 0 when db has no entry with hash h (as given to senti_db_find); 1 when
+ * it may have one. */
+static inline int senti_db_may_have(const senti_lexdb *db, uint64_t h)
+{
+    return senti_bit_test(db->key_bits, senti_filter_bit(senti_hash_fix(h)));
+}
+
+/* The entry for key (n bytes, hash h from senti_hash_more), or NULL.
+ * Inline: the scorer calls it at most tokens of a text. */
+static inline const senti_entry *senti_db_find(const senti_lexdb *db,
+                                               uint64_t h, const char *key,
+                                               size_t n)
+{
+    if (!db->cap || !senti_db_may_have(db, h))
+        return NULL;
+    h = senti_hash_fix(h);
+    size_t j = h & (db->cap - 1);
+    while (db->tab[j].hash) {
+        const senti_entry *e = &db->tab[j];
+        if (e->hash == h && e->key_len == n &&
+            memcmp(db->keys + e->key, key, n) == 0)
+            return e;
+        j = (j + 1) & (db->cap - 1);
+    }
+    return NULL;
+}
+
+/* 0 when senti_db_stem_lookup certainly finds nothing for word (n >= 1
+ * bytes, h its FNV-1a hash from SENTI_FNV_SEED): no split of it into a
+ * root of root_bits and an ending of tail_bits. 1 when it may find
+ * something. A few steps per ending length, where stemming costs
+ * thousands. */
+static inline int senti_db_stem_may_have(const senti_lexdb *db,
+                                         const char *word, size_t n,
+                                         uint64_t h)
+{
+    uint64_t p = 0;
+    unsigned lens = db->tail_lens[(unsigned char)word[n - 1]];
+    /* Endings shorter than the word only: a root is never empty. */
+    if (n < 8)
+        lens &= (1u << n) - 1;
+    for (size_t l = 0; lens; l++, lens >>= 1) {
+        /* h is the hash of word's first n - l bytes, p its last l. The
+         * root test first: it fails more often. */
+        if ((lens & 1) &&
+            senti_bit_test(db->root_bits, senti_filter_bit(h)) &&
+            senti_bit_test(db->root_bits, senti_filter_bit2(h)) &&
+            senti_bit_test(db->tail_bits, senti_tail_bit(p)))
+            return 1;
+        unsigned char c = (unsigned char)word[n - 1 - l];
+        h = (h * SENTI_FNV_INVERSE) ^ c;
+        p = (p << 8) | c;
+    }
+    return 0;
+}
 
 /* Mean valence of the lexicon words sharing the Snowball stem of word
  * (folded, n bytes) that are inflections of the shortest of them, stored

@@ -119,6 +119,10 @@ typedef struct slot {
     uint64_t hash;
     char word[WORD_MAX];
     unsigned char mask; /* languages that list the word */
+    unsigned char len;
+    /* The word's vote per language (FULL_VOTE shared by those of mask),
+     * added as is for every occurrence. */
+    unsigned char vote[N_LANGS];
 } slot;
 
 static slot tab[TAB_SIZE];
@@ -140,22 +144,26 @@ static slot *find(const char *w, size_t n, uint64_t h, int insert)
         slot *s = &tab[i];
         if (s->hash == 0)
             return insert ? s : NULL;
-        if (s->hash == h && strncmp(s->word, w, n) == 0 && s->word[n] == '\0')
+        if (s->hash == h && s->len == n && memcmp(s->word, w, n) == 0)
             return s;
     }
 }
 
 #define N_ENDINGS (sizeof endings / sizeof endings[0])
-/* Lengths of the endings, and which last letters any ending has: most
- * words end in a letter no ending does and skip the loop. */
+/* Lengths of the endings, and the endings by last letter: a word is
+ * compared only with those ending in its own last letter (most words
+ * end in a letter no ending does). */
 static unsigned char ending_len[N_ENDINGS];
-static unsigned char ending_last[256];
+static unsigned char ending_by_last[256][N_ENDINGS];
+static unsigned char ending_n_last[256];
 
 static void build(void)
 {
     for (size_t e = 0; e < N_ENDINGS; e++) {
         ending_len[e] = (unsigned char)strlen(endings[e].suffix);
-        ending_last[(unsigned char)endings[e].suffix[ending_len[e] - 1]] = 1;
+        unsigned char last =
+            (unsigned char)endings[e].suffix[ending_len[e] - 1];
+        ending_by_last[last][ending_n_last[last]++] = (unsigned char)e;
     }
     for (int l = 0; l < N_LANGS; l++) {
         const char *p = lists[l];
@@ -170,11 +178,21 @@ static void build(void)
                     s->hash = h;
                     memcpy(s->word, p, n);
                     s->word[n] = '\0';
+                    s->len = (unsigned char)n;
                 }
                 s->mask |= (unsigned char)(1u << l);
             }
             p += n;
         }
+    }
+    for (size_t i = 0; i < TAB_SIZE; i++) {
+        slot *s = &tab[i];
+        int k = 0;
+        for (int l = 0; l < N_LANGS; l++)
+            k += (s->mask >> l) & 1;
+        for (int l = 0; l < N_LANGS && k; l++)
+            if (s->mask & (1u << l))
+                s->vote[l] = (unsigned char)(FULL_VOTE / k);
     }
 }
 
@@ -191,10 +209,8 @@ const char *text_lang_guess(const text_tokens *t)
         if (len < WORD_MAX) {
             const slot *s = find(w, len, t->v[i].hash | 1, 0);
             if (s) {
-                int k = __builtin_popcount(s->mask);
                 for (int l = 0; l < N_LANGS; l++)
-                    if (s->mask & (1u << l))
-                        votes[l] += FULL_VOTE / k;
+                    votes[l] += s->vote[l];
                 continue;
             }
         }
@@ -212,12 +228,15 @@ const char *text_lang_guess(const text_tokens *t)
         /* Plurals keep the ending of the singular. */
         if (w[len - 1] == 's')
             len--;
-        if (!ending_last[(unsigned char)w[len - 1]])
-            continue;
-        for (size_t e = 0; e < N_ENDINGS; e++) {
-            /* Compared backwards: the last letter settles most. */
+        unsigned char last = (unsigned char)w[len - 1];
+        for (size_t j = 0; j < ending_n_last[last]; j++) {
+            /* Compared backwards: the last letter is known to match.
+             * An ending longer than the word never matches it. */
+            size_t e = ending_by_last[last][j];
             const char *suf = endings[e].suffix;
-            size_t sl = ending_len[e], k = 0;
+            size_t sl = ending_len[e], k = 1;
+            if (sl > len)
+                continue;
             while (k < sl && w[len - 1 - k] == suf[sl - 1 - k])
                 k++;
             if (k == sl)

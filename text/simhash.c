@@ -22,17 +22,27 @@
 #include <string.h>
 
 #define SHINGLE 3
+/* text_fingerprint_from keeps the window in three variables. */
+_Static_assert(SHINGLE == 3, "shingle window is w0, w1, w2");
+
+/* mix() without its last step. The steps h ^= h >> 33 undo themselves
+ * (a 64-bit value shifted by 33 twice is 0), so mix(x) ^ (mix(x) >> 33)
+ * is mix_pre(x): the min-hashes below start from it. */
+static uint64_t mix_pre(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h;
+}
 
 static uint64_t mix(uint64_t h)
 {
     /* FNV-1a's low bits are weak for short inputs; a finaliser spreads
      * every input bit over the 64 output bits simhash votes on. */
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
+    h = mix_pre(h);
+    return h ^ (h >> 33);
 }
 
 /* Votes by bit-sliced counting: lane k of acc[j] counts bit 8k + j of
@@ -55,10 +65,18 @@ static void votes_flush(votes *v)
     v->pending = 0;
 }
 
-static void votes_add(votes *v, uint64_t h)
+static inline void votes_add(votes *v, uint64_t h)
 {
-    for (int j = 0; j < 8; j++)
-        v->acc[j] += (h >> j) & 0x0101010101010101ULL;
+    /* Written out: this runs at every word of every document. */
+    const uint64_t lanes = 0x0101010101010101ULL;
+    v->acc[0] += h & lanes;
+    v->acc[1] += (h >> 1) & lanes;
+    v->acc[2] += (h >> 2) & lanes;
+    v->acc[3] += (h >> 3) & lanes;
+    v->acc[4] += (h >> 4) & lanes;
+    v->acc[5] += (h >> 5) & lanes;
+    v->acc[6] += (h >> 6) & lanes;
+    v->acc[7] += (h >> 7) & lanes;
     v->n++;
     if (++v->pending == 255)
         votes_flush(v);
@@ -81,59 +99,86 @@ static uint64_t rotl(uint64_t x, int r)
     return (x << r) | (x >> (64 - r));
 }
 
-/* Seeds of the min-hash permutations (any distinct odd constants). */
-static const uint64_t key_seed[TEXT_COPY_KEYS] = {
-    0x9e3779b97f4a7c15ULL, 0xbf58476d1ce4e5b9ULL, 0x94d049bb133111ebULL,
-    0xd6e8feb86659fd93ULL};
+/* Seeds of the min-hash permutations (any distinct odd constants): key
+ * i of a shingle hash h is mix(h ^ seed i). */
+#define SEED0 0x9e3779b97f4a7c15ULL
+#define SEED1 0xbf58476d1ce4e5b9ULL
+#define SEED2 0x94d049bb133111ebULL
+#define SEED3 0xd6e8feb86659fd93ULL
 
-static void keys_add(uint64_t *keys, uint64_t h)
+static uint64_t min64(uint64_t a, uint64_t b)
 {
-    for (int i = 0; i < TEXT_COPY_KEYS; i++) {
-        uint64_t k = mix(h ^ key_seed[i]);
-        if (k == 0)
-            k = 1; /* 0 means "no key" */
-        if (keys[i] == 0 || k < keys[i])
-            keys[i] = k;
-    }
+    return a < b ? a : b;
+}
+
+/* mix(h ^ s) for h = mix(x), from p = mix_pre(x): the first step of
+ * mix, (h ^ s) ^ ((h ^ s) >> 33), is p ^ s ^ (s >> 33), and s ^ (s >> 33)
+ * is a constant: one xor replaces that step and the last one of h's own
+ * mix. Same values, two fewer shift-xors per key. */
+static uint64_t key_of(uint64_t p, uint64_t s)
+{
+    p ^= s ^ (s >> 33);
+    p *= 0xff51afd7ed558ccdULL;
+    p ^= p >> 33;
+    p *= 0xc4ceb9fe1a85ec53ULL;
+    p ^= p >> 33;
+    return p;
+}
+
+/* Lowers each min-hash to the shingle's key under its permutation, for
+ * the shingle hash mix(x) given as p = mix_pre(x); written out for the
+ * four seeds, since it runs at every word. keys start at UINT64_MAX and
+ * hold raw keys: the one that could be 0 is moved to 1 (0 means "no
+ * key") once, at the end, which gives the same minimum as moving each. */
+static inline void keys_add(uint64_t *keys, uint64_t p)
+{
+    _Static_assert(TEXT_COPY_KEYS == 4, "keys_add is written for 4 keys");
+    keys[0] = min64(keys[0], key_of(p, SEED0));
+    keys[1] = min64(keys[1], key_of(p, SEED1));
+    keys[2] = min64(keys[2], key_of(p, SEED2));
+    keys[3] = min64(keys[3], key_of(p, SEED3));
 }
 
 void text_fingerprint_from(const text_tokens *t, size_t first, text_fingerprint *out)
 {
     votes v = {{0}, {0}, 0, 0};
-    uint64_t w[SHINGLE];
+    uint64_t keys[TEXT_COPY_KEYS];
+    /* The last SHINGLE words' hashes, oldest first. */
+    uint64_t w0 = 0, w1 = 0, w2 = 0;
     size_t nw = 0;
 
     memset(out, 0, sizeof *out);
     if (!t)
         return;
+    for (int i = 0; i < TEXT_COPY_KEYS; i++)
+        keys[i] = UINT64_MAX;
     for (size_t i = first; i < t->n; i++) {
         int k = t->v[i].kind;
         if (k != TEXT_WORD && k != TEXT_NUMBER)
             continue;
         /* Each word is hashed once; a shingle combines its words'
          * hashes, rotated by position so that word order counts. */
-        uint64_t h = t->v[i].hash;
-        if (nw == SHINGLE) {
-            for (size_t j = 1; j < SHINGLE; j++)
-                w[j - 1] = w[j];
-            nw--;
-        }
-        w[nw++] = h;
-        if (nw == SHINGLE) {
-            uint64_t sh = mix(w[0] ^ rotl(w[1], 21) ^ rotl(w[2], 42));
-            votes_add(&v, sh);
-            keys_add(out->keys, sh);
+        w0 = w1;
+        w1 = w2;
+        w2 = t->v[i].hash;
+        if (++nw >= SHINGLE) {
+            uint64_t p = mix_pre(w0 ^ rotl(w1, 21) ^ rotl(w2, 42));
+            votes_add(&v, p ^ (p >> 33)); /* the shingle's hash, mix() */
+            keys_add(keys, p);
         }
     }
     if (v.n == 0) {
-        /* Fewer than SHINGLE words: the words themselves. */
-        for (size_t i = 0; i < nw; i++) {
-            votes_add(&v, mix(w[i]));
-            keys_add(out->keys, mix(w[i]));
+        /* Fewer than SHINGLE words: the words themselves, in order. */
+        const uint64_t last[SHINGLE] = {w0, w1, w2};
+        for (size_t i = SHINGLE - nw; i < SHINGLE; i++) {
+            votes_add(&v, mix(last[i]));
+            keys_add(keys, mix_pre(last[i]));
         }
         if (v.n == 0)
             return;
     }
+    for (int i = 0; i < TEXT_COPY_KEYS; i++)
+        out->keys[i] = keys[i] ? keys[i] : 1;
     out->simhash = votes_result(&v);
 }
 

@@ -47,10 +47,42 @@ static void guesses_each_language(void **state)
     }
 }
 
+/* Texts that only word endings decide (no function word): each ending
+ * is compared only with the words ending in its last letter, and an
+ * ending longer than the word never counts. */
+static void endings_decide_without_function_words(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *lang;
+    } cases[] = {
+        {"running jumping walking", "en"},
+        {"rapidement lentement", "fr"},
+        {"heureuses joyeuses", "fr"},
+        {"entwicklung zeitung", "de"},
+        {"nazione stazione", "it"},
+        {"cidade verdade", "pt"},
+        {"hablando comiendo", "und"},
+        {"aient", "fr"},
+        {"xaients bonjour", "fr"},
+        {"ients", "und"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        text_tokens *t = NULL;
+        const char *s = cases[i].text;
+        assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
+        const char *g = text_lang_guess(t);
+        if (strcmp(g, cases[i].lang) != 0)
+            fail_msg("\"%s\": guessed %s, expected %s", s, g, cases[i].lang);
+        text_tokens_free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(guesses_each_language),
+        cmocka_unit_test(endings_decide_without_function_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,9 +132,53 @@ static void empty_and_short_texts(void **state)
     assert_int_equal(text_simhash_distance(5, 4), 1);
 }
 
+/* Fingerprints are stored: these values, computed by the first
+ * implementation, must never change (a word, two words, shingles, and
+ * shingles after a skipped headline). */
+static void fingerprints_keep_their_stored_values(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        size_t first;
+        uint64_t simhash, keys[TEXT_COPY_KEYS];
+    } cases[] = {
+        {"Vigie", 0, 0x0f4fb061d1863535ULL,
+         {0x01759395a9c4465bULL, 0x6e1da376bdea085aULL,
+          0x4d9c7c959fa6015eULL, 0xf5f55f7c933496beULL}},
+        {"deux mots", 0, 0x41a400042b10a900ULL,
+         {0x616a8115bb25e4caULL, 0x14cfa2e7041c47a3ULL,
+          0x98156d957e76bd23ULL, 0xa5847275368a6139ULL}},
+        {"The quick brown fox jumps over the lazy dog", 0,
+         0x6751b88186f08c27ULL,
+         {0x5c5db8c3f9605b2eULL, 0x12de4b3bb25b343cULL,
+          0x3a93c88e020b230bULL, 0x2115fc9c3137f5f2ULL}},
+        {"Le service client répond enfin : 42 minutes d'attente, puis la "
+         "panne est réparée.", 3, 0x17c522fb2472449fULL,
+         {0x0a1fe460b6a51eadULL, 0x4197f4643287d50eULL,
+          0x46467700a7e6ddfaULL, 0x39ea6feee445c538ULL}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        text_tokens *t = NULL;
+        const char *s = cases[i].text;
+        assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
+        text_fingerprint f;
+        text_fingerprint_from(t, cases[i].first, &f);
+        if (f.simhash != cases[i].simhash)
+            fail_msg("\"%s\": simhash %016llx", s,
+                     (unsigned long long)f.simhash);
+        for (int k = 0; k < TEXT_COPY_KEYS; k++)
+            if (f.keys[k] != cases[i].keys[k])
+                fail_msg("\"%s\": key %d %016llx", s, k,
+                         (unsigned long long)f.keys[k]);
+        text_tokens_free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fingerprints_keep_their_stored_values),
         cmocka_unit_test(copies_are_near_and_others_far),
         cmocka_unit_test(fingerprints_tell_edited_copies_from_other_articles),
         cmocka_unit_test(empty_and_short_texts),
