@@ -832,8 +832,12 @@ static int wanted_attribute(const char *a, size_t n)
  * spends more on an attribute (struct, positions, two strings) than on
  * the element holding it, and pages carry dozens of data-*, onclick and
  * tracking attributes. *w never passes *r, so this works in place.
- * Returns 0 when the tag does not end (the caller keeps the rest). */
-static int strip_attributes(char *s, size_t len, size_t *w, size_t *r)
+ * Returns 0 when the tag does not end (the caller keeps the rest).
+ * bare_href: the tag is <a>, whose href only counts for being there
+ * (link text is told from text by it): its value goes, since Gumbo reads
+ * a page's URLs character by character and links are many. */
+static int strip_attributes(char *s, size_t len, size_t *w, size_t *r,
+                            int bare_href)
 {
     size_t p = *r, o = *w;
     for (;;) {
@@ -887,8 +891,11 @@ static int strip_attributes(char *s, size_t len, size_t *w, size_t *r)
         if (wanted_attribute(s + ns, ne - ns)) {
             if (o < ns)
                 s[o++] = ' ';
-            memmove(s + o, s + ns, p - ns);
-            o += p - ns;
+            size_t keep = p - ns;
+            if (bare_href && ne - ns == 4 && strncasecmp(s + ns, "href", 4) == 0)
+                keep = 4; /* the name alone: an empty value */
+            memmove(s + o, s + ns, keep);
+            o += keep;
         }
     }
 }
@@ -950,7 +957,7 @@ size_t html_squeeze_ws(char *s, size_t len)
         if (!closing) {
             KEEP(i);
             size_t w2 = w, r2 = r;
-            if (!strip_attributes(s, len, &w2, &r2)) {
+            if (!strip_attributes(s, len, &w2, &r2, strcmp(name, "a") == 0)) {
                 KEEP(len);
                 break;
             }
