@@ -32,7 +32,7 @@ static int usage(void)
 {
     printf("usage: vigie config list\n"
            "       vigie config get KEY\n"
-           "       vigie config set KEY VALUE\n\nKeys:\n");
+           "       vigie config set KEY VALUE [KEY VALUE...]\n\nKeys:\n");
     for (int i = 0; known[i].key; i++)
         printf("  %-24s %s\n", known[i].key, known[i].help);
     return APP_OK;
@@ -46,6 +46,30 @@ static int is_known(const char *key)
     return 0;
 }
 
+/* Checks one KEY VALUE pair of `set`; returns APP_OK or the usage error. */
+static int check_pair(const char *key, const char *value)
+{
+    if (!is_known(key))
+        return app_usage_error("config", "unknown key '%s' (see vigie config --help)", key);
+    if (strcmp(key, "crawl.user_agent") == 0) {
+        /* Site operators must be able to tell who polls them and reach
+         * whoever runs it: the agent keeps vigie's name, and a header
+         * value cannot carry a line break. */
+        if (strlen(value) > 256 || strcspn(value, "\r\n") != strlen(value))
+            return app_usage_error("config", "crawl.user_agent must be one line of at most 256 bytes");
+        if (strncasecmp(value, "vigie", 5) != 0)
+            return app_usage_error("config", "crawl.user_agent must start with 'vigie' "
+                                             "(e.g. 'vigie/1.0 (+https://example.org/contact)')");
+        return APP_OK;
+    }
+    char *end = NULL;
+    long long v = strtoll(value, &end, 10);
+    if (end == value || *end || v < 0)
+        return app_usage_error("config", "value '%s' for %s must be a non-negative number",
+                               value, key);
+    return APP_OK;
+}
+
 int cmd_config(app_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2)
@@ -57,34 +81,33 @@ int cmd_config(app_ctx *ctx, int argc, char **argv)
         return app_usage_error("config", "unknown action '%s' (list, get, set)", sub);
     if (strcmp(sub, "get") == 0 && argc != 3)
         return app_usage_error("config", "get needs exactly one KEY");
-    if (strcmp(sub, "set") == 0 && argc != 4)
-        return app_usage_error("config", "set needs KEY and VALUE");
-    if (argc >= 3 && !is_known(argv[2]))
+    if (strcmp(sub, "set") == 0 && (argc < 4 || argc % 2 != 0))
+        return app_usage_error("config", "set needs KEY and VALUE (or several KEY VALUE pairs)");
+    if (strcmp(sub, "set") == 0) {
+        /* Every pair is checked before any is written: a typo in the
+         * last one leaves the settings as they were. */
+        for (int i = 2; i + 1 < argc; i += 2) {
+            int rc = check_pair(argv[i], argv[i + 1]);
+            if (rc != APP_OK)
+                return rc;
+        }
+    } else if (argc >= 3 && !is_known(argv[2])) {
         return app_usage_error("config", "unknown key '%s' (see vigie config --help)", argv[2]);
-    if (strcmp(sub, "set") == 0 && strcmp(argv[2], "crawl.user_agent") == 0) {
-        /* Site operators must be able to tell who polls them and reach
-         * whoever runs it: the agent keeps vigie's name, and a header
-         * value cannot carry a line break. */
-        const char *ua = argv[3];
-        if (strlen(ua) > 256 || strcspn(ua, "\r\n") != strlen(ua))
-            return app_usage_error("config", "crawl.user_agent must be one line of at most 256 bytes");
-        if (strncasecmp(ua, "vigie", 5) != 0)
-            return app_usage_error("config", "crawl.user_agent must start with 'vigie' "
-                                             "(e.g. 'vigie/1.0 (+https://example.org/contact)')");
-    } else if (strcmp(sub, "set") == 0) {
-        char *end = NULL;
-        long long v = strtoll(argv[3], &end, 10);
-        if (end == argv[3] || *end || v < 0)
-            return app_usage_error("config", "value '%s' for %s must be a non-negative number",
-                                   argv[3], argv[2]);
     }
     store *st = app_open_store(ctx, "config");
     if (!st)
         return APP_FAIL;
     int rc = APP_OK;
     if (strcmp(sub, "set") == 0) {
-        if (store_setting_set(st, argv[2], argv[3]) != VG_OK)
+        vg_err e = store_begin(st);
+        for (int i = 2; e == VG_OK && i + 1 < argc; i += 2)
+            e = store_setting_set(st, argv[i], argv[i + 1]);
+        if (e == VG_OK)
+            e = store_commit(st);
+        if (e != VG_OK) {
             rc = app_fail("config", "%s", vg_error_last());
+            store_rollback(st);
+        }
     } else {
         for (int i = 0; known[i].key; i++) {
             if (argc == 3 && strcmp(known[i].key, argv[2]) != 0)

@@ -53,10 +53,8 @@ print('%-7s %5d requests ok  %7.2f s  %8.1f pages/s  %6.2f CPU s  %5.2f CPU ms/p
 # vigie: full-text mode from the feeds, limits raised through its settings.
 db=$work/vigie.db
 "$vigie" --db "$db" -q init
-for kv in crawl.host_connections:64 crawl.host_delay_ms:0 crawl.connections:64 \
-          crawl.max_interval:86400; do
-    "$vigie" --db "$db" -q config set "${kv%%:*}" "${kv#*:}"
-done
+"$vigie" --db "$db" -q config set crawl.host_connections 64 crawl.host_delay_ms 0 \
+    crawl.connections 64 crawl.max_interval 86400
 "$vigie" --db "$db" -q source import "$work/site/feeds.opml" --full-text
 for b in Fibrelia NetOcean Ondalis; do "$vigie" --db "$db" -q brand add "$b"; done
 t0=$(now)
