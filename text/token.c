@@ -15,6 +15,12 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* FNV-1a, 64-bit: the hash of every token's folded form (text.h). The
+ * basis is the one this code has always used, a digit short of FNV's
+ * 14695981039346656037: stored hashes depend on it. */
+#define FNV_BASIS 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
 typedef struct scan {
     const unsigned char *s;
     size_t len;
@@ -28,7 +34,7 @@ typedef struct scan {
 
 /* Decodes the code point at i; *k gets its length (1 for invalid bytes,
  * reported as -1 so callers treat them as separators). */
-static int32_t cp_at(const scan *sc, size_t i, size_t *k)
+static inline int32_t cp_at(const scan *sc, size_t i, size_t *k)
 {
     if (i >= sc->len) {
         *k = 0;
@@ -38,6 +44,12 @@ static int32_t cp_at(const scan *sc, size_t i, size_t *k)
     if (c < 0x80) {
         *k = 1;
         return c;
+    }
+    /* Two-byte sequences (Latin, Greek, Cyrillic letters) decode inline;
+     * the others, and every invalid form, are utf8proc's to judge. */
+    if (c >= 0xC2 && c <= 0xDF && i + 1 < sc->len && (sc->s[i + 1] & 0xC0) == 0x80) {
+        *k = 2;
+        return (int32_t)((c & 0x1Fu) << 6 | (sc->s[i + 1] & 0x3Fu));
     }
     utf8proc_int32_t cp;
     utf8proc_ssize_t n = utf8proc_iterate(sc->s + i, (utf8proc_ssize_t)(sc->len - i), &cp);
@@ -59,24 +71,7 @@ static inline int is_word_cp(int32_t cp)
     return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO);
 }
 
-static int is_letter_cp(int32_t cp)
-{
-    if (cp < 0)
-        return 0;
-    if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-    utf8proc_category_t c = utf8proc_category(cp);
-    return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
-}
-
-static int is_digit_cp(int32_t cp)
-{
-    if (cp >= '0' && cp <= '9')
-        return 1;
-    return cp >= 0x80 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ND;
-}
-
-static int is_space_cp(int32_t cp)
+static inline int is_space_cp(int32_t cp)
 {
     if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' ||
         cp == '\v')
@@ -128,21 +123,46 @@ static int is_lower_cp(int32_t cp)
     return utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
 }
 
-static text_token *push_token(scan *sc, size_t start, size_t len, int kind)
+/* Doubles the token array; 0 or -1 (sc->err set). */
+static int grow_tokens(scan *sc)
+{
+    size_t cap = sc->cap ? sc->cap * 2 : 64;
+    text_token *v = realloc(sc->t->v, cap * sizeof *v);
+    if (!v) {
+        sc->err = VG_ENOMEM;
+        return -1;
+    }
+    sc->t->v = v;
+    sc->cap = cap;
+    return 0;
+}
+
+/* Does the token at start follow a ',', ';' or ':' with only spaces
+ * between? Clause starts, for rules that weigh one clause against another
+ * ("although it was cheap, it broke"). */
+static int after_clause_mark(const unsigned char *s, size_t b)
+{
+    unsigned char c;
+    do {
+        if (b == 0)
+            return 0;
+        c = s[--b];
+    } while (c == ' ' || c == '\t');
+    return c == ',' || c == ';' || c == ':';
+}
+
+/* Inline: one call per token. flags gets the clause flag added. */
+static inline text_token *push_token(scan *sc, size_t start, size_t len, int kind,
+                                     unsigned flags)
 {
     text_tokens *t = sc->t;
-    if (t->n == sc->cap) {
-        size_t cap = sc->cap ? sc->cap * 2 : 64;
-        text_token *v = realloc(t->v, cap * sizeof *v);
-        if (!v) {
-            sc->err = VG_ENOMEM;
-            return NULL;
-        }
-        t->v = v;
-        sc->cap = cap;
-    }
+    if (t->n == sc->cap && grow_tokens(sc) != 0)
+        return NULL;
+    /* The first token starts no clause. */
+    int clause = t->n > 0 && after_clause_mark(sc->s, start);
     text_token *tok = &t->v[t->n++];
     memset(tok, 0, sizeof *tok);
+    tok->flags = (uint8_t)(flags | (clause ? TEXT_F_CLAUSE : 0));
     tok->start = (uint32_t)start;
     tok->len = (uint32_t)len;
     tok->kind = (uint8_t)kind;
@@ -154,11 +174,11 @@ static text_token *push_token(scan *sc, size_t start, size_t len, int kind)
 static void end_norm(scan *sc, text_token *tok)
 {
     tok->norm_len = (uint32_t)(sc->norm.len - tok->norm);
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = FNV_BASIS;
     const unsigned char *w = (const unsigned char *)sc->norm.ptr + tok->norm;
     for (uint32_t k = 0; sc->norm.ptr && k < tok->norm_len; k++) {
         h ^= w[k];
-        h *= 1099511628211ULL;
+        h *= FNV_PRIME;
     }
     tok->hash = h;
     vg_buf_putc(&sc->norm, '\0');
@@ -196,11 +216,48 @@ static const char *const emoticons[] = {
     ":-o", ":O", ":o", ":-*", ":*", ":]", ":[", "=)", "=(", "=D", "</3", "<3",
     "^^", "^_^", "-_-", "xD", "XD", "x)", ":s", ":S", "8-)", NULL};
 
-/* First characters of the emoticons above: a table, because this test
- * runs at every separator of every text. */
-static const unsigned char emoticon_start[128] = {
-    [':'] = 1, [';'] = 1, ['='] = 1, ['<'] = 1, ['^'] = 1, ['-'] = 1,
-    ['x'] = 1, ['X'] = 1, ['8'] = 1};
+/* What each byte may start or continue: a table, because the main loop
+ * and the word scanners ask at every byte of every text. A byte with no
+ * bit (space, comma, quote, parenthesis...) is a plain separator. */
+enum {
+    B_LOWER = 0x01, /* a..z */
+    B_DIGIT = 0x02, /* 0..9 */
+    B_UNDER = 0x04, /* '_': a word byte in #tags and @handles only */
+    B_EMO = 0x08,   /* may start an emoticon (first bytes of emoticons[]) */
+    B_OWN = 0x10,   /* '#', '@', '!', '?', '.', '\n', '\'', '-': not plain */
+    B_UPPER = 0x20, /* A..Z; also the bit that lowers them */
+    B_HIGH = 0x40   /* 0x80 and up: part of a multibyte character */
+};
+enum { B_LETTER = B_LOWER | B_UPPER, B_WORD = B_LETTER | B_DIGIT };
+
+#define HIGH8 B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH, B_HIGH
+#define HIGH32 HIGH8, HIGH8, HIGH8, HIGH8
+static const unsigned char byte_class[256] = {
+    ['\n'] = B_OWN, ['!'] = B_OWN, ['#'] = B_OWN, ['\''] = B_OWN,
+    ['-'] = B_OWN | B_EMO, ['.'] = B_OWN, ['?'] = B_OWN, ['@'] = B_OWN,
+    [':'] = B_EMO, [';'] = B_EMO, ['<'] = B_EMO, ['='] = B_EMO, ['^'] = B_EMO,
+    ['_'] = B_UNDER,
+    ['0'] = B_DIGIT, ['1'] = B_DIGIT, ['2'] = B_DIGIT, ['3'] = B_DIGIT,
+    ['4'] = B_DIGIT, ['5'] = B_DIGIT, ['6'] = B_DIGIT, ['7'] = B_DIGIT,
+    ['8'] = B_DIGIT | B_EMO, ['9'] = B_DIGIT,
+    ['A'] = B_UPPER, ['B'] = B_UPPER, ['C'] = B_UPPER, ['D'] = B_UPPER,
+    ['E'] = B_UPPER, ['F'] = B_UPPER, ['G'] = B_UPPER, ['H'] = B_UPPER,
+    ['I'] = B_UPPER, ['J'] = B_UPPER, ['K'] = B_UPPER, ['L'] = B_UPPER,
+    ['M'] = B_UPPER, ['N'] = B_UPPER, ['O'] = B_UPPER, ['P'] = B_UPPER,
+    ['Q'] = B_UPPER, ['R'] = B_UPPER, ['S'] = B_UPPER, ['T'] = B_UPPER,
+    ['U'] = B_UPPER, ['V'] = B_UPPER, ['W'] = B_UPPER, ['X'] = B_UPPER | B_EMO,
+    ['Y'] = B_UPPER, ['Z'] = B_UPPER,
+    ['a'] = B_LOWER, ['b'] = B_LOWER, ['c'] = B_LOWER, ['d'] = B_LOWER,
+    ['e'] = B_LOWER, ['f'] = B_LOWER, ['g'] = B_LOWER, ['h'] = B_LOWER,
+    ['i'] = B_LOWER, ['j'] = B_LOWER, ['k'] = B_LOWER, ['l'] = B_LOWER,
+    ['m'] = B_LOWER, ['n'] = B_LOWER, ['o'] = B_LOWER, ['p'] = B_LOWER,
+    ['q'] = B_LOWER, ['r'] = B_LOWER, ['s'] = B_LOWER, ['t'] = B_LOWER,
+    ['u'] = B_LOWER, ['v'] = B_LOWER, ['w'] = B_LOWER, ['x'] = B_LOWER | B_EMO,
+    ['y'] = B_LOWER, ['z'] = B_LOWER,
+    [0x80] = HIGH32, HIGH32, HIGH32, HIGH32,
+};
+#undef HIGH8
+#undef HIGH32
 
 /* Length of an emoticon starting at i, 0 if none. It must stand alone:
  * not glued to a word on either side ("http://" is no emoticon). */
@@ -230,22 +287,37 @@ static size_t emoticon_at(const scan *sc, size_t i)
 /* Abbreviations whose final dot does not end a sentence (folded). */
 static int is_abbreviation(const char *w, size_t n)
 {
-    static const char *const abbr[] = {
-        "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "st",
-        "ste", "etc", "cf", "env", "av", "bd", "ex", "p", "pp", "vol", "no",
-        "n", "mr", "mrs", "ms", "prof", "sr", "jr", "inc", "ltd", "co", "corp",
-        "vs", "fig", "approx", "dept", "est", "jan", "feb", "mar", "apr", "jun",
-        "jul", "aug", "sep", "sept", "oct", "nov", "dec", "janv", "fevr",
-        "avr", "juil", "e.g", "i.e", "u.s", "u.k", "cie", "tel", "min", NULL};
-    /* Every sentence-final dot asks: no abbreviation is over 6 bytes, and
-     * the first letter rules out most before any length is taken. */
-    if (n == 0 || n > 6)
+    /* By first letter, space-separated: every sentence-final dot asks, so
+     * a word is held against the few that share its first letter. */
+    static const char *const abbr[26] = {
+        ['a' - 'a'] = "av approx apr aug avr",
+        ['b' - 'a'] = "bd",
+        ['c' - 'a'] = "cf co corp cie",
+        ['d' - 'a'] = "dr dept dec",
+        ['e' - 'a'] = "etc env ex est e.g",
+        ['f' - 'a'] = "fig feb fevr",
+        ['i' - 'a'] = "inc i.e",
+        ['j' - 'a'] = "jr jan jun jul janv juil",
+        ['l' - 'a'] = "ltd",
+        ['m' - 'a'] = "m mm mme mmes mlle mlles me mr mrs ms mar min",
+        ['n' - 'a'] = "no n nov",
+        ['o' - 'a'] = "oct",
+        ['p' - 'a'] = "pr p pp prof",
+        ['s' - 'a'] = "st ste sr sep sept",
+        ['t' - 'a'] = "tel",
+        ['u' - 'a'] = "u.s u.k",
+        ['v' - 'a'] = "vol vs"};
+    /* No abbreviation is over 6 bytes. */
+    if (n == 0 || n > 6 || w[0] < 'a' || w[0] > 'z' || !abbr[w[0] - 'a'])
         return 0;
-    for (int i = 0; abbr[i]; i++)
-        if (abbr[i][0] == w[0] && strncmp(abbr[i], w, n) == 0 &&
-            abbr[i][n] == '\0')
+    for (const char *a = abbr[w[0] - 'a'];;) {
+        size_t k = strcspn(a, " ");
+        if (k == n && memcmp(a, w, n) == 0)
             return 1;
-    return 0;
+        if (!a[k])
+            return 0;
+        a += k + 1;
+    }
 }
 
 /* After a terminator ending at i: does a sentence end here? It does when
@@ -290,28 +362,6 @@ static int sentence_ends(const scan *sc, size_t i, int dot)
     return 1;
 }
 
-/* ASCII word bytes by class, for scan_word's fast path. */
-enum { AW_LOWER = 1, AW_UPPER = 2, AW_DIGIT = 4 };
-static const unsigned char ascii_word[128] = {
-    ['0'] = AW_DIGIT, ['1'] = AW_DIGIT, ['2'] = AW_DIGIT, ['3'] = AW_DIGIT,
-    ['4'] = AW_DIGIT, ['5'] = AW_DIGIT, ['6'] = AW_DIGIT, ['7'] = AW_DIGIT,
-    ['8'] = AW_DIGIT, ['9'] = AW_DIGIT,
-    ['A'] = AW_UPPER, ['B'] = AW_UPPER, ['C'] = AW_UPPER, ['D'] = AW_UPPER,
-    ['E'] = AW_UPPER, ['F'] = AW_UPPER, ['G'] = AW_UPPER, ['H'] = AW_UPPER,
-    ['I'] = AW_UPPER, ['J'] = AW_UPPER, ['K'] = AW_UPPER, ['L'] = AW_UPPER,
-    ['M'] = AW_UPPER, ['N'] = AW_UPPER, ['O'] = AW_UPPER, ['P'] = AW_UPPER,
-    ['Q'] = AW_UPPER, ['R'] = AW_UPPER, ['S'] = AW_UPPER, ['T'] = AW_UPPER,
-    ['U'] = AW_UPPER, ['V'] = AW_UPPER, ['W'] = AW_UPPER, ['X'] = AW_UPPER,
-    ['Y'] = AW_UPPER, ['Z'] = AW_UPPER,
-    ['a'] = AW_LOWER, ['b'] = AW_LOWER, ['c'] = AW_LOWER, ['d'] = AW_LOWER,
-    ['e'] = AW_LOWER, ['f'] = AW_LOWER, ['g'] = AW_LOWER, ['h'] = AW_LOWER,
-    ['i'] = AW_LOWER, ['j'] = AW_LOWER, ['k'] = AW_LOWER, ['l'] = AW_LOWER,
-    ['m'] = AW_LOWER, ['n'] = AW_LOWER, ['o'] = AW_LOWER, ['p'] = AW_LOWER,
-    ['q'] = AW_LOWER, ['r'] = AW_LOWER, ['s'] = AW_LOWER, ['t'] = AW_LOWER,
-    ['u'] = AW_LOWER, ['v'] = AW_LOWER, ['w'] = AW_LOWER, ['x'] = AW_LOWER,
-    ['y'] = AW_LOWER, ['z'] = AW_LOWER,
-};
-
 /* Scans a word or number starting at i; sets flags; returns its end. */
 static size_t scan_word(scan *sc, size_t i, int allow_underscore, unsigned *flags,
                         int *all_digits)
@@ -326,13 +376,13 @@ static size_t scan_word(scan *sc, size_t i, int allow_underscore, unsigned *flag
         if (b < 0x80) {
             /* The same bookkeeping as below, without decoding or
              * Unicode tables: most words of most texts are ASCII. */
-            unsigned cl = ascii_word[b];
+            unsigned cl = byte_class[b] & B_WORD;
             if (!cl && !(allow_underscore && b == '_'))
                 break;
-            if (cl & (AW_LOWER | AW_UPPER)) {
+            if (cl & B_LETTER) {
                 letters++;
                 *all_digits = 0;
-                if (cl & AW_UPPER) {
+                if (cl & B_UPPER) {
                     uppers++;
                     if (first_upper < 0)
                         first_upper = letters == 1;
@@ -353,16 +403,21 @@ static size_t scan_word(scan *sc, size_t i, int allow_underscore, unsigned *flag
             i++;
             continue;
         }
+        /* Not ASCII: one category says whether it is a word character, a
+         * mark, a letter, upper case or a digit. */
         size_t k;
         int32_t cp = cp_at(sc, i, &k);
-        int mark = cp >= 0x80 && (utf8proc_category(cp) == UTF8PROC_CATEGORY_MN ||
-                                  utf8proc_category(cp) == UTF8PROC_CATEGORY_MC);
-        if (!(is_word_cp(cp) || mark || (allow_underscore && cp == '_')))
+        if (cp < 0)
             break;
-        if (is_letter_cp(cp)) {
+        utf8proc_category_t cat = utf8proc_category(cp);
+        int mark = cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC;
+        if (!((cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) || mark))
+            break;
+        int letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+        if (letter) {
             letters++;
             *all_digits = 0;
-            if (is_upper_cp(cp)) {
+            if (cat == UTF8PROC_CATEGORY_LU) {
                 uppers++;
                 if (first_upper < 0)
                     first_upper = letters == 1;
@@ -371,11 +426,11 @@ static size_t scan_word(scan *sc, size_t i, int allow_underscore, unsigned *flag
                 if (first_upper < 0)
                     first_upper = 0;
             }
-        } else if (!is_digit_cp(cp) && !mark) {
+        } else if (cat != UTF8PROC_CATEGORY_ND && !mark) {
             *all_digits = 0;
         }
         run = cp == prev ? run + 1 : 1;
-        if (run >= 3 && is_letter_cp(cp))
+        if (run >= 3 && letter)
             *flags |= TEXT_F_ELONG;
         prev = cp;
         i += k;
@@ -399,7 +454,7 @@ static void fold_range(scan *sc, size_t a, size_t b, text_token *tok)
     if (vg_buf_reserve(&sc->norm, b - a + 1) == VG_OK &&
         sc->norm.len + (b - a) + 1 < sc->norm.cap) {
         char *p = sc->norm.ptr + sc->norm.len;
-        uint64_t h = 1469598103934665603ULL;
+        uint64_t h = FNV_BASIS;
         size_t i = a;
         for (; i < b; i++) {
             unsigned char c = sc->s[i];
@@ -409,7 +464,7 @@ static void fold_range(scan *sc, size_t a, size_t b, text_token *tok)
                 c = (unsigned char)(c + 32);
             *p++ = (char)c;
             h ^= c;
-            h *= 1099511628211ULL;
+            h *= FNV_PRIME;
         }
         if (i == b) {
             sc->norm.len += b - a;
@@ -422,6 +477,138 @@ static void fold_range(scan *sc, size_t a, size_t b, text_token *tok)
     }
     text_fold((const char *)sc->s + a, b - a, &sc->norm);
     end_norm(sc, tok);
+}
+
+/* ASCII word bytes for quick_word: the class in the low byte and the
+ * folded (lower-case) byte above it, so that one load gives both. */
+#define WD(c) [c] = (unsigned short)((c) << 8 | B_DIGIT)
+#define WU(c) [c] = (unsigned short)(((c) | 0x20) << 8 | B_UPPER)
+#define WL(c) [c] = (unsigned short)((c) << 8 | B_LOWER)
+static const unsigned short word_byte[256] = {
+    WD('0'), WD('1'), WD('2'), WD('3'), WD('4'), WD('5'), WD('6'), WD('7'),
+    WD('8'), WD('9'),
+    WU('A'), WU('B'), WU('C'), WU('D'), WU('E'), WU('F'), WU('G'), WU('H'),
+    WU('I'), WU('J'), WU('K'), WU('L'), WU('M'), WU('N'), WU('O'), WU('P'),
+    WU('Q'), WU('R'), WU('S'), WU('T'), WU('U'), WU('V'), WU('W'), WU('X'),
+    WU('Y'), WU('Z'),
+    WL('a'), WL('b'), WL('c'), WL('d'), WL('e'), WL('f'), WL('g'), WL('h'),
+    WL('i'), WL('j'), WL('k'), WL('l'), WL('m'), WL('n'), WL('o'), WL('p'),
+    WL('q'), WL('r'), WL('s'), WL('t'), WL('u'), WL('v'), WL('w'), WL('x'),
+    WL('y'), WL('z'),
+    ['_'] = '_' << 8 | B_UNDER,
+};
+#undef WD
+#undef WU
+#undef WL
+
+/* UPPER or TITLE for a word of ASCII and Latin-1 letters and digits, by
+ * scan_word's rules: all upper case from two letters on, or title case
+ * (the first letter is the one upper-case letter). Only words with an
+ * upper-case letter ask, so it is a second, short pass. */
+static unsigned latin_case_flags(const unsigned char *s, size_t a, size_t b)
+{
+    int letters = 0, uppers = 0, first_upper = -1;
+    for (size_t j = a; j < b; j++) {
+        unsigned cl = byte_class[s[j]];
+        if (s[j] == 0xC3) /* only letters of U+00C0..U+00FF get here */
+            cl = (s[++j] & 0x3F) < 0x1F ? B_UPPER : B_LOWER;
+        if (!(cl & B_LETTER))
+            continue;
+        letters++;
+        uppers += (cl & B_UPPER) != 0;
+        if (first_upper < 0)
+            first_upper = (cl & B_UPPER) != 0;
+    }
+    if (letters >= 2 && uppers == letters)
+        return TEXT_F_UPPER;
+    if (first_upper == 1 && uppers == 1)
+        return TEXT_F_TITLE;
+    return 0;
+}
+
+/* The word whose text starts at body (token start i: body - 1 for #tags
+ * and @handles) when it is made of ASCII and Latin-1 letters and digits,
+ * as most words are: classified, folded, hashed and pushed in one pass
+ * over its bytes, where scan_word then fold_range walk it twice. Flags,
+ * form and hash are theirs to the bit. word is the byte classes that
+ * continue it; kind is the token's kind, or -1 for a word or number.
+ * Returns the word's end, 0 when it needs the general path (another
+ * script, a combining mark, or no room left in norm). */
+static size_t quick_word(scan *sc, size_t i, size_t body, unsigned word, int kind,
+                         unsigned glue)
+{
+    const unsigned char *s = sc->s;
+    size_t len = sc->len;
+    vg_buf *nb = &sc->norm;
+    /* Folding these letters never lengthens them, so the rest of the text
+     * bounds the form; the reserve made from the text's length leaves room
+     * for that almost always. */
+    if (nb->err || nb->len + (len - body) + 1 >= nb->cap)
+        return 0;
+    char *form = nb->ptr + nb->len, *p = form;
+    uint64_t h = FNV_BASIS;
+    unsigned seen = 0, flags = 0;
+    size_t j = body;
+    /* The previous character, for runs ("nuuuul"): an ASCII byte as its
+     * word_byte entry (one per byte), a Latin-1 letter as 0x10000 | cp. */
+    unsigned prev = 0;
+    int run = 0;
+    for (;;) {
+        unsigned w;
+        while (j < len && ((w = word_byte[s[j]]) & word)) {
+            unsigned c = w >> 8;
+            *p++ = (char)c;
+            h = (h ^ c) * FNV_PRIME;
+            seen |= w;
+            run = w == prev ? run + 1 : 1;
+            if (run >= 3 && (w & B_LETTER))
+                flags |= TEXT_F_ELONG;
+            prev = w;
+            j++;
+        }
+        /* U+00C0..U+00FF but for the signs U+00D7 and U+00F7: letters,
+         * upper case below U+00DF, folded by fold.c's table. */
+        if (j + 1 >= len || s[j] != 0xC3 || (s[j + 1] & 0xC0) != 0x80 ||
+            (s[j + 1] & 0x3F) == 0x17 || (s[j + 1] & 0x3F) == 0x37)
+            break;
+        unsigned cp = 0xC0u + (s[j + 1] & 0x3Fu);
+        const char *f = fold_latin1[cp - 0xC0];
+        *p++ = f[0];
+        h = (h ^ (unsigned char)f[0]) * FNV_PRIME;
+        if (f[1]) {
+            *p++ = f[1];
+            h = (h ^ (unsigned char)f[1]) * FNV_PRIME;
+        }
+        seen |= cp < 0xDF ? B_UPPER : B_LOWER;
+        run = (0x10000 | cp) == prev ? run + 1 : 1;
+        if (run >= 3)
+            flags |= TEXT_F_ELONG;
+        prev = 0x10000 | cp;
+        j += 2;
+    }
+    if (j < len && s[j] >= 0x80) {
+        /* The word may go on in a character the table does not know. */
+        size_t k;
+        int32_t cp = cp_at(sc, j, &k);
+        if (cp >= 0) {
+            utf8proc_category_t cat = utf8proc_category(cp);
+            if ((cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) ||
+                cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC)
+                return 0;
+        }
+    }
+    if (seen & B_UPPER)
+        flags |= latin_case_flags(s, body, j);
+    if (kind < 0)
+        kind = (seen & (B_LETTER | B_UNDER)) ? TEXT_WORD : TEXT_NUMBER;
+    text_token *tok = push_token(sc, i, j - i, kind, flags | glue);
+    if (!tok)
+        return j;
+    tok->norm_len = (uint32_t)(p - form);
+    tok->hash = h;
+    *p = '\0';
+    nb->len += (size_t)(p - form) + 1;
+    return j;
 }
 
 vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
@@ -455,16 +642,26 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
     size_t glue_at = 0;
     size_t last_end = (size_t)-1;
     while (i < len && !sc.err) {
-        size_t k;
-        int32_t cp = cp_at(&sc, i, &k);
-        if (cp < 0) {
-            i += k;
+        unsigned cl = byte_class[(unsigned char)s[i]];
+        /* A space or a comma only ends a glue: one load decides. */
+        if (!(cl & ~B_UNDER)) {
+            i++;
             glue = 0;
             continue;
         }
-        size_t em = (cp < 0x80 && emoticon_start[cp]) ? emoticon_at(&sc, i) : 0;
+        size_t k = 1;
+        int32_t cp = (unsigned char)s[i];
+        if (cl & B_HIGH) {
+            cp = cp_at(&sc, i, &k);
+            if (cp < 0) {
+                i += k;
+                glue = 0;
+                continue;
+            }
+        }
+        size_t em = (cl & B_EMO) ? emoticon_at(&sc, i) : 0;
         if (em) {
-            text_token *tok = push_token(&sc, i, em, TEXT_EMOTICON);
+            text_token *tok = push_token(&sc, i, em, TEXT_EMOTICON, 0);
             if (!tok)
                 break;
             vg_buf_append(&sc.norm, s + i, em);
@@ -476,22 +673,32 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
         }
         /* Lookaround lengths go to look: k must keep this character's length. */
         size_t look;
-        if (is_word_cp(cp) ||
+        if ((cl & B_WORD) || ((cl & B_HIGH) && is_word_cp(cp)) ||
             ((cp == '#' || cp == '@') && is_word_cp(cp_at(&sc, i + 1, &look)) &&
              (i == 0 || !is_word_cp(cp_at(&sc, i - 1, &look))))) {
-            int sigil = cp == '#' || cp == '@';
+            int sigil = !(cl & (B_WORD | B_HIGH)); /* '#' or '@' */
             size_t body = sigil ? i + 1 : i;
+            /* Most words take the quick path; scan_word and fold_range
+             * take the rest. */
+            size_t end = quick_word(&sc, i, body, sigil ? B_WORD | B_UNDER : B_WORD,
+                                    sigil ? (cp == '#' ? TEXT_HASHTAG : TEXT_HANDLE) : -1,
+                                    sigil || glue_at != i ? 0 : glue);
+            if (end) {
+                i = end;
+                last_end = i;
+                glue = 0;
+                continue;
+            }
             unsigned flags;
             int digits;
-            size_t end = scan_word(&sc, body, sigil, &flags, &digits);
+            end = scan_word(&sc, body, sigil, &flags, &digits);
             int kind = cp == '#' ? TEXT_HASHTAG : cp == '@' ? TEXT_HANDLE
                        : digits ? TEXT_NUMBER : TEXT_WORD;
-            text_token *tok = push_token(&sc, i, end - i, kind);
+            if (glue && glue_at == i && !sigil)
+                flags |= glue;
+            text_token *tok = push_token(&sc, i, end - i, kind, flags);
             if (!tok)
                 break;
-            tok->flags = (uint8_t)flags;
-            if (glue && glue_at == i && !sigil)
-                tok->flags |= (uint8_t)glue;
             fold_range(&sc, body, end, tok);
             i = end;
             last_end = i;
@@ -499,7 +706,7 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
             continue;
         }
         if (cp >= 0xA9 && is_emoji_cp(cp)) {
-            text_token *tok = push_token(&sc, i, 0, TEXT_EMOJI);
+            text_token *tok = push_token(&sc, i, 0, TEXT_EMOJI, 0);
             if (!tok)
                 break;
             size_t j = i;
@@ -548,7 +755,7 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
                 i = j;
                 continue;
             }
-            text_token *tok = push_token(&sc, i, j - i, TEXT_PUNCT);
+            text_token *tok = push_token(&sc, i, j - i, TEXT_PUNCT, 0);
             if (!tok)
                 break;
             vg_buf_append(&sc.norm, s + i, j - i);
@@ -592,15 +799,6 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
         vg_buf_free(&sc.norm);
         text_tokens_free(sc.t);
         return sc.err;
-    }
-    /* Clause starts, for rules that weigh one clause against another
-     * ("although it was cheap, it broke"). */
-    for (size_t ti = 1; ti < sc.t->n; ti++) {
-        size_t b = sc.t->v[ti].start;
-        while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'))
-            b--;
-        if (b > 0 && (s[b - 1] == ',' || s[b - 1] == ';' || s[b - 1] == ':'))
-            sc.t->v[ti].flags |= TEXT_F_CLAUSE;
     }
     sc.t->norm_size = sc.norm.len;
     sc.t->norm_buf = vg_buf_detach(&sc.norm);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "text/text.h"
+#include "text/text_int.h"
 
 /* Joins the folded forms of all tokens with '|', kinds as a prefix letter
  * for non-words, so one string states the whole expectation. */
@@ -112,6 +113,107 @@ static void tokens_flags_caps_elongation_glue(void **state)
     text_tokens_free(t);
 }
 
+/* The tokens' hash: FNV-1a from the offset basis the tokenizer has always
+ * used (1469598103934665603, not FNV's 14695981039346656037): stored
+ * values depend on it. */
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Words of ASCII and Latin-1 letters take the tokenizer's quick path; a
+ * combining mark after the last letter sends the same word down the
+ * general one (scan_word, text_fold), and folding strips the mark. Both
+ * must give the same kind, flags, form and hash, and the flags here. */
+static void tokens_quick_path_agrees_with_general_path(void **state)
+{
+    (void)state;
+    static const struct { const char *in; unsigned flags; } rows[] = {
+        {"crédit", 0},
+        {"Crédit", TEXT_F_TITLE},
+        {"CRÉDIT", TEXT_F_UPPER},
+        {"ÉTÉ", TEXT_F_UPPER},
+        {"Été", TEXT_F_TITLE},
+        {"éTÉ", 0},
+        {"É", TEXT_F_TITLE},
+        {"A", TEXT_F_TITLE},
+        {"X", TEXT_F_TITLE},
+        {"nuuuul", TEXT_F_ELONG},
+        {"NUUUUL", TEXT_F_UPPER | TEXT_F_ELONG},
+        {"aaAa", 0},                                   /* runs keep case */
+        {"trèèès", TEXT_F_ELONG},
+        {"ÿÿÿ", TEXT_F_ELONG},
+        {"ééÉ", 0},
+        {"Straße", TEXT_F_TITLE},
+        {"ÆTHER", TEXT_F_UPPER},
+        {"ÐÞ", TEXT_F_UPPER},
+        {"Þorn", TEXT_F_TITLE},                        /* U+00DE: upper case */
+        {"ßa", 0},                                     /* U+00DF: lower case */
+        {"Ø", TEXT_F_TITLE},
+        {"3D", TEXT_F_TITLE},
+        {"10ème", 0},
+        {"2026", 0},
+        {"000", 0},                                     /* digits: no run */
+        {"#Café_Bar", 0},
+        {"@Orange_FR", 0},
+        {"l'Été", TEXT_F_TITLE | TEXT_F_APOS},
+        {"prix, Été", TEXT_F_TITLE | TEXT_F_CLAUSE},
+        {"anti-Été", TEXT_F_TITLE | TEXT_F_HYPHEN},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char marked[64];
+        snprintf(marked, sizeof marked, "%s\xcc\x81", rows[i].in);
+        text_tokens *a = NULL, *b = NULL;
+        assert_int_equal(text_tokenize(rows[i].in, strlen(rows[i].in), &a), VG_OK);
+        assert_int_equal(text_tokenize(marked, strlen(marked), &b), VG_OK);
+        assert_true(a->n > 0);
+        assert_int_equal(a->n, b->n);
+        for (size_t k = 0; k < a->n; k++) {
+            const text_token *x = &a->v[k], *y = &b->v[k];
+            assert_int_equal(x->kind, y->kind);
+            assert_int_equal(x->flags, y->flags);
+            assert_string_equal(text_norm(a, k), text_norm(b, k));
+            assert_int_equal(x->norm_len, strlen(text_norm(a, k)));
+            assert_true(x->hash == y->hash);
+            assert_true(x->hash == fnv1a(text_norm(a, k), x->norm_len));
+        }
+        assert_int_equal(a->v[a->n - 1].flags, rows[i].flags);
+        text_tokens_free(a);
+        text_tokens_free(b);
+    }
+}
+
+/* fold.c looks Latin-1 and Cyrillic letters up in tables and decodes
+ * two-byte sequences itself: for every two-byte code point it must say
+ * what utf8proc says, through fold_codepoint and text_fold, even in a
+ * buffer too small for the whole form (the same bytes, the same error). */
+static void fold_tables_agree_with_utf8proc(void **state)
+{
+    (void)state;
+    for (int32_t cp = 0x80; cp <= 0x7FF; cp++) {
+        char utf8[3] = {(char)(0xC0 | cp >> 6), (char)(0x80 | (cp & 0x3F)), 0};
+        for (size_t max = 0; max <= 4; max++) {
+            vg_buf want, got, text;
+            vg_buf_init(&want, max ? max : 64);
+            vg_buf_init(&got, max ? max : 64);
+            vg_buf_init(&text, max ? max : 64);
+            vg_err rc = fold_unicode(cp, &want);
+            assert_int_equal(fold_codepoint(cp, &got), rc);
+            assert_int_equal(text_fold(utf8, 2, &text), rc);
+            assert_string_equal(vg_buf_str(&got), vg_buf_str(&want));
+            assert_string_equal(vg_buf_str(&text), vg_buf_str(&want));
+            vg_buf_free(&want);
+            vg_buf_free(&got);
+            vg_buf_free(&text);
+        }
+    }
+}
+
 static void tokens_flag_clause_starts_after_comma_semicolon_colon(void **state)
 {
     (void)state;
@@ -193,6 +295,8 @@ int main(void)
         cmocka_unit_test(tokens_fold_case_accents_ligatures),
         cmocka_unit_test(tokens_kinds_hashtags_handles_emoji_emoticons),
         cmocka_unit_test(tokens_flags_caps_elongation_glue),
+        cmocka_unit_test(tokens_quick_path_agrees_with_general_path),
+        cmocka_unit_test(fold_tables_agree_with_utf8proc),
         cmocka_unit_test(tokens_flag_clause_starts_after_comma_semicolon_colon),
         cmocka_unit_test(sentences_know_abbreviations_and_lowercase_continuations),
         cmocka_unit_test(lang_guess_from_function_words),
