@@ -45,9 +45,11 @@ typedef struct text_token {
     uint32_t sentence;  /* index into text_tokens.sent */
     uint8_t kind;       /* text_kind */
     uint8_t flags;      /* TEXT_F_* */
-    /* FNV-1a (64-bit, offset basis 14695981039346656037) of the folded
-     * form: the language guess, the lexicon, the brand matcher and the
-     * fingerprint all look words up by it, so it is computed once. */
+    /* FNV-1a (64-bit prime, offset basis 1469598103934665603: one digit
+     * short of the published basis since the first version, and kept so,
+     * because stored fingerprints depend on it) of the folded form: the
+     * language guess, the lexicon, the brand matcher and the fingerprint
+     * all look words up by it, so it is computed once. */
     uint64_t hash;
 } text_token;
 
