@@ -217,10 +217,18 @@ static size_t find_end_tag(const char *s, size_t len, size_t from,
     return len;
 }
 
+static vg_err add_run(html_runs *r, size_t off, size_t n);
+static int verbatim_text(const unsigned char *s, size_t n);
+
 /* From s[i] just past a start tag's name, the offset just past its '>'
  * following the tokenizer's attribute states (quotes only after '='),
- * or len when the tag never ends. */
-static size_t tag_end(const char *s, size_t len, size_t i)
+ * or len when the tag never ends. When r is not NULL, long quoted values
+ * become runs (meta descriptions, titles in attributes): those without
+ * '&' (references follow other rules in attributes), blanks at their
+ * ends, or anything verbatim_text refuses, and never a type or encoding,
+ * which steer the tree builder. *oom is set when a run cannot be added. */
+static size_t tag_end(const char *s, size_t len, size_t i, html_runs *r,
+                      int *oom)
 {
     while (i < len) {
         char c = s[i];
@@ -231,10 +239,12 @@ static size_t tag_end(const char *s, size_t len, size_t i)
             continue;
         }
         /* An attribute name: its first character may be anything. */
+        size_t name = i;
         i++;
         while (i < len && !is_space(s[i]) && s[i] != '/' && s[i] != '>' &&
                s[i] != '=')
             i++;
+        size_t name_len = i - name;
         while (i < len && is_space(s[i]))
             i++;
         if (i >= len || s[i] != '=')
@@ -246,6 +256,15 @@ static size_t tag_end(const char *s, size_t len, size_t i)
             const char *q = memchr(s + i + 1, s[i], len - i - 1);
             if (!q)
                 return len;
+            size_t v0 = i + 1, v1 = (size_t)(q - s);
+            if (r && v1 - v0 >= MIN_RUN && r->n < MAX_RUNS &&
+                !is_space(s[v0]) && !is_space(s[v1 - 1]) &&
+                !(name_len == 4 && strncasecmp(s + name, "type", 4) == 0) &&
+                !(name_len == 8 && strncasecmp(s + name, "encoding", 8) == 0) &&
+                !memchr(s + v0, '&', v1 - v0) &&
+                verbatim_text((const unsigned char *)s + v0, v1 - v0) &&
+                add_run(r, v0, v1 - v0) != VG_OK)
+                *oom = 1;
             i = (size_t)(q - s) + 1;
         } else {
             while (i < len && !is_space(s[i]) && s[i] != '>')
@@ -357,15 +376,35 @@ vg_err html_runs_intern(char *page, size_t *len_io, html_runs *r)
             while (n1 < len && !is_space(page[n1]) && page[n1] != '/' &&
                    page[n1] != '>')
                 n1++;
-            e = tag_end(page, len, n1);
+            int oom = 0;
+            e = tag_end(page, len, n1, closing ? NULL : r, &oom);
+            if (oom)
+                goto oom;
             if (!closing && n1 - n0 == 9 &&
                 strncasecmp(page + n0, "plaintext", 9) == 0)
                 break; /* everything after it is text Gumbo must see */
             if (!closing && n1 - n0 == 8 &&
                 strncasecmp(page + n0, "frameset", 8) == 0)
                 break; /* drops text but keeps its blanks */
-            if (!closing && e < len && raw_content(page + n0, n1 - n0))
-                e = find_end_tag(page, len, e, page + n0, n1 - n0);
+            if (!closing && e < len && raw_content(page + n0, n1 - n0)) {
+                size_t close = find_end_tag(page, len, e, page + n0, n1 - n0);
+                /* Contents with neither '<' nor '&' read the same in
+                 * every tokenizer state (raw text, RCDATA, script data,
+                 * or markup where the element is not special): a title
+                 * or a JSON-LD block is one run like any text. */
+                size_t c0 = e, c1 = close;
+                while (c0 < c1 && is_space(page[c0]))
+                    c0++;
+                while (c1 > c0 && is_space(page[c1 - 1]))
+                    c1--;
+                if (c1 - c0 >= MIN_RUN && close < len &&
+                    !memchr(page + c0, '<', c1 - c0) &&
+                    !memchr(page + c0, '&', c1 - c0) &&
+                    verbatim_text((const unsigned char *)page + c0, c1 - c0) &&
+                    add_run(r, c0, c1 - c0) != VG_OK)
+                    goto oom;
+                e = close;
+            }
         }
         i = text = e;
     }

@@ -285,11 +285,12 @@ static size_t peek_text(const htree *t, int i, int block, char *buf,
         if ((h->flags & HN_TEXT) && (block < 0 || h->block == block) &&
             h->g->v.text.text) {
             const unsigned char *s = (const unsigned char *)h->g->v.text.text;
+            const unsigned char *end = s + strlen((const char *)s);
             char *o = buf + m, *lim = buf + cap - 1;
             while (o < lim) {
                 /* Prose that neither starts nor ends with a space, while
                  * no blank is waiting: eight bytes lowered and copied. */
-                while (!space && lim - o > 8) {
+                while (!space && lim - o > 8 && end - s >= 8) {
                     uint64_t w;
                     memcpy(&w, s, 8);
                     if (!html8_prose(w) || s[0] == ' ' || s[7] == ' ')

@@ -72,6 +72,27 @@ static const intern_case cases[] = {
      "<textarea>\n" LONG "</textarea><pre>\n" LONG "</pre>"
      "<p>" LONG LONG LONG LONG "</p><script>var s='</scripts>" LONG
      "';</script>" LONG LONG, 1},
+    {"raw contents without < or & are runs",
+     "<head><title> " LONG " </title><script type=\"application/ld+json\">"
+     "{\"headline\": \"" LONG "\"}</script><style>" LONG "</style>"
+     "<noscript>" LONG "</noscript></head><body><textarea>\n" LONG
+     "</textarea><pre>\n\n" LONG "</pre><xmp>" LONG "</xmp><iframe>" LONG
+     "</iframe><svg><script>" LONG "</script><title>" LONG "</title></svg>"
+     "<noembed>" LONG "</noembed><listing>\n" LONG "</listing>", 1},
+    {"long attribute values are runs",
+     "<head><meta name=description content=\"" LONG "\"><meta property='og:title'"
+     " content='" LONG "'></head><body><img alt=\"" LONG "\"><a title=\"" LONG
+     "\" href=\"/" LONG "\">x</a><svg><path d=\"" LONG "\"/></svg>"
+     "<math><annotation-xml encoding=\"application/xhtml+xml; " LONG "\">"
+     "<p>x</p></annotation-xml></math><table><input type=\"hidden " LONG "\">"
+     "<tr><td>x</td></tr></table>", 1},
+    {"attribute values with &, blank ends or unquoted stay with Gumbo",
+     "<body><p title=\"" LONG " &amp; " LONG "\" lang=\" " LONG "\""
+     " class=" "the-fibre-outage-lasted-two-whole-days-in-the-village" ">x</p>"
+     "<p title=\"" LONG "\n\"></p></body>", 0},
+    {"raw contents with & stay with Gumbo",
+     "<head><title>" LONG " &amp; " LONG "</title><script>" LONG " && "
+     LONG "</script><style>" LONG " & " LONG "</style></head>", 0},
     {"comments", "<body><!-- a comment with " LONG " -- and > inside -->"
                  "<p>" LONG LONG LONG "</p><!-->" LONG "<!---->" LONG
                  "<?php echo 1 ?>" LONG "</ x>" LONG "</>" LONG, 1},
