@@ -347,17 +347,26 @@ static void analyse_doc(pipeline *p, doc_out *d, const char *hint_lang)
      * (extracted pages keep their <h1>): no snippet should say it twice. */
     size_t tl = d->title ? strlen(d->title) : 0;
     size_t body_at = 0;
+    const char *s;
+    size_t len;
+    size_t text_len = d->text ? strlen(d->text) : 0;
     if (tl && !(d->text && strncmp(d->text, d->title, tl) == 0)) {
         vg_buf_puts(&all, d->title);
         vg_buf_puts(&all, "\n\n");
         body_at = all.len;
     }
-    vg_buf_puts(&all, d->text ? d->text : "");
-    if (all.err == VG_ETOOBIG) {
-        all.err = VG_OK; /* keep what fits */
+    if (body_at == 0 && text_len > 0 && text_len <= TEXT_MAX_BYTES) {
+        /* The text alone, as it is: no copy of the page's words. */
+        s = d->text;
+        len = text_len;
+    } else {
+        vg_buf_append(&all, d->text ? d->text : "", text_len);
+        if (all.err == VG_ETOOBIG) {
+            all.err = VG_OK; /* keep what fits */
+        }
+        s = vg_buf_str(&all);
+        len = all.len;
     }
-    const char *s = vg_buf_str(&all);
-    size_t len = all.len;
     text_tokens *t = NULL;
     if (text_tokenize(s, len, &t) != VG_OK) {
         vg_buf_free(&all);
