@@ -285,8 +285,9 @@ static size_t peek_text(const htree *t, int i, int block, char *buf,
         if ((h->flags & HN_TEXT) && (block < 0 || h->block == block) &&
             h->g->v.text.text) {
             const unsigned char *s = (const unsigned char *)h->g->v.text.text;
-            const unsigned char *end = s + strlen((const char *)s);
             char *o = buf + m, *lim = buf + cap - 1;
+            /* Only as far as the copy can go: paragraphs run long. */
+            const unsigned char *end = s + strnlen((const char *)s, (size_t)(lim - o) + 8);
             while (o < lim) {
                 /* Prose that neither starts nor ends with a space, while
                  * no blank is waiting: eight bytes lowered and copied. */
