@@ -82,6 +82,13 @@
 /* A headline followed by at most this much text (code points: a byline,
  * a date) before the story is the story's own headline. */
 #define HEADLINE_MAX_GAP 300
+/* A winner before the page's headline with less prose than this many
+ * times MIN_WINNER_GOOD (a tagline, an "about me" blurb) gives way to
+ * the prose after the headline, however short that is. */
+#define WEAK_WINNER_FACTOR 2.0
+/* A paragraph of at least this many code points between two kept
+ * blocks of the story is kept whatever its share of link text. */
+#define INTERIOR_MIN_LEN 80
 /* Blocks shorter than this may repeat ("Yes", "Update:"). */
 #define DEDUP_MIN_LEN 20
 
@@ -518,6 +525,39 @@ static int mark_keep(htree *t, int from, int to, int only_paragraphs)
 }
 
 
+/* A long paragraph between two kept blocks of the piece [w, end of w)
+ * is kept even when it is mostly link text ("As we reported, ...",
+ * a sentence quoting three sources): inside the story a paragraph is
+ * the story's, and only the edges hold "Tags:" or "Related:" lines. */
+static void keep_interior(htree *t, int w)
+{
+    hnode *n = t->n;
+    int first = -1, last = -1;
+    for (int i = w; i < n[w].end;) {
+        if (n[i].flags & HN_DROP) {
+            i = n[i].end;
+            continue;
+        }
+        if ((n[i].flags & HN_KEEP) && !(n[i].flags & HN_TEXT)) {
+            if (first < 0)
+                first = i;
+            last = i;
+        }
+        i++;
+    }
+    for (int i = first + 1; first >= 0 && i < last;) {
+        hnode *b = &n[i];
+        if (b->flags & HN_DROP) {
+            i = b->end;
+            continue;
+        }
+        if (!(b->flags & (HN_TEXT | HN_KEEP)) && (b->flags & HN_BLOCK) &&
+            tag_of(b) == GUMBO_TAG_P && b->text >= INTERIOR_MIN_LEN)
+            b->flags |= HN_KEEP;
+        i++;
+    }
+}
+
 /* Containers inside the winner that are not part of the story: teaser
  * lists ("more stories": headline links, dates, one-line summaries) and
  * link clusters. They hold some prose, so the winner took them along;
@@ -568,9 +608,14 @@ static void prune_winner(htree *t, int best)
         int prose_list = (tag == GUMBO_TAG_UL || tag == GUMBO_TAG_OL) &&
                          ld < PRUNE_PROSE_LD &&
                          h->good > PRUNE_PROSE_RATIO * h->bad;
+        /* A div used as a paragraph (all of its text its own, scored as
+         * prose) is a sentence with a link in it, not a link cluster:
+         * scoring already weighed its links. */
+        int own_prose = (h->flags & HN_BLOCK) && h->text == h->stext &&
+                        h->good > 0;
         if (share < PRUNE_MAX_SHARE &&
             ((h->stext >= PRUNE_MIN_TEXT && ld > PRUNE_LINK_DENSITY &&
-              !prose_list) ||
+              !prose_list && !own_prose) ||
              (!plain_list && h->bad > PRUNE_MIN_BAD &&
               h->bad > PRUNE_BAD_RATIO * h->good))) {
             h->flags |= HN_DROP;
@@ -712,12 +757,20 @@ static int narrow_to_semantic(const htree *t, int best)
 }
 
 /* Lower-case ASCII letters and digits of s (other bytes kept as they
- * are, so that accented titles still compare), into buf[cap]. */
+ * are, so that accented titles still compare), into buf[cap]. The
+ * General Punctuation block (U+2000-U+206F: curly quotes, dashes,
+ * ellipsis) is left out like ASCII punctuation: a heading reading
+ * "I\u2019m in" and a <title> reading "Im in" name the same post. */
 static size_t loose_copy(const char *s, char *buf, size_t cap)
 {
     size_t m = 0;
     for (; *s && m + 1 < cap; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c == 0xE2 && ((unsigned char)s[1] == 0x80 ||
+                          (unsigned char)s[1] == 0x81) && s[2]) {
+            s += 2;
+            continue;
+        }
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
@@ -741,8 +794,11 @@ static int names_page(const char *got, size_t gl, const char *want,
  * longest one found in <title> or og:title (or holding one of them)
  * that is not the site's name. Titles read "Site: Post" or
  * "Post | Site", so the site's own heading matches too; the story's is
- * the longer one, and og:site_name rules the site's out when given. */
-static int title_heading(const htree *t, int body, const hmain_hints *hints)
+ * the longer one, and og:site_name rules the site's out when given.
+ * With in_dropped, headings inside dropped containers count too (a
+ * post's <header>, dropped as page furniture, holds its headline). */
+static int title_heading(const htree *t, int body, const hmain_hints *hints,
+                         int in_dropped)
 {
     char title[512], og[512], site[128], buf[512], got[512];
     if (!hints)
@@ -756,7 +812,8 @@ static int title_heading(const htree *t, int body, const hmain_hints *hints)
     int pick = -1;
     size_t pick_len = 0;
     for (int i = body + 1; i < n[body].end;) {
-        if (n[i].flags & HN_DROP) {
+        if ((n[i].flags & HN_DROP) &&
+            (!in_dropped || (n[i].flags & HN_HEADING))) {
             i = n[i].end;
             continue;
         }
@@ -783,12 +840,16 @@ static int title_heading(const htree *t, int body, const hmain_hints *hints)
  * sidebar, an author box, a list of other posts outweighing a short
  * post), the story is in the container that holds the first prose
  * after the headline. Among those containers, the best-scoring one that
- * does not reach the winner is taken, when it holds enough prose. */
+ * does not reach the winner is taken, when it holds enough prose, or
+ * whatever it holds when the winner is a weak one before the headline
+ * (a site's tagline above a post of two sentences); *small is then set,
+ * since the pick need not reach MIN_WINNER_GOOD. */
 static int anchor_to_title(const htree *t, int body, int best,
-                           const hmain_hints *hints)
+                           const hmain_hints *hints, int *small)
 {
     const hnode *n = t->n;
-    int h = title_heading(t, body, hints);
+    *small = 0;
+    int h = title_heading(t, body, hints, 0);
     /* An <article> or <main> winner is where the page says its story
      * is: the prose after the headline is then a standfirst. */
     if (h < 0 || best < 0 || (h >= best && h < n[best].end) ||
@@ -826,6 +887,14 @@ static int anchor_to_title(const htree *t, int body, int best,
     if (pick >= 0 && n[pick].good >= MIN_WINNER_GOOD &&
         n[pick].good >= ANCHOR_MIN_SHARE * n[best].good)
         return pick;
+    /* best < h: the winner ends before the headline (it does not hold
+     * it). A winner after the headline is the story, the pick above it
+     * only a byline. */
+    if (pick >= 0 && best < h &&
+        n[best].good < WEAK_WINNER_FACTOR * MIN_WINNER_GOOD) {
+        *small = 1;
+        return pick;
+    }
     return best;
 }
 
@@ -912,13 +981,28 @@ static int story_root(const htree *t, int body, int best, int *pieces,
  * container (a post: its title, then its body), or -1: it is part of
  * the story as written. A headline elsewhere (a page header, a hero
  * block) or separated from the story by more than a line of furniture
- * is the page's, not the story's, and stays out. */
+ * is the page's, not the story's, and stays out; unless it is an h2 or
+ * h3: a page whose headline is not its h1 is a post under the site's
+ * name (the blog's h1), and the post's title is the post's own wherever
+ * the template put it, before the story or in a dropped <header> at
+ * its top. */
 static int headline_before(const htree *t, int body, int root,
                            const hmain_hints *hints)
 {
     const hnode *n = t->n;
-    int h = title_heading(t, body, hints);
+    int h = title_heading(t, body, hints, 1);
     int up = n[root].parent;
+    if (h >= 0 && tag_of(&n[h]) != GUMBO_TAG_H1) {
+        if (h < root && n[h].end <= root)
+            return h;
+        if (h > root && h < n[root].end) {
+            /* Inside the story: written already, unless dropped. */
+            for (int a = h; a > root; a = n[a].parent)
+                if (n[a].flags & HN_DROP)
+                    return h;
+            return -1;
+        }
+    }
     if (h < 0 || h >= root || up <= body || h < up || h >= n[up].end)
         return -1;
     size_t gap = 0;
@@ -965,11 +1049,12 @@ vg_err html_main_text(htree *t, int body, const hmain_hints *hints,
         i++;
     }
 
-    best = anchor_to_title(t, body, best, hints);
+    int small = 0;
+    best = anchor_to_title(t, body, best, hints, &small);
     best = narrow_to_semantic(t, best);
     hrender r = {.out = out, .pending = HR_NONE, .para_break = "\n\n"};
     clear_keep(t, body, to);
-    if (best >= 0 && n[best].good >= MIN_WINNER_GOOD) {
+    if (best >= 0 && (n[best].good >= MIN_WINNER_GOOD || small)) {
         int pieces[TWIN_MAX + 1], np = 0;
         int root = story_root(t, body, best, pieces, &np);
         pieces[np++] = best;
@@ -978,6 +1063,7 @@ vg_err html_main_text(htree *t, int body, const hmain_hints *hints,
             prune_winner(t, w);
             score(t, w, n[w].end, 1);
             mark_keep(t, w, n[w].end, 0);
+            keep_interior(t, w);
         }
         tidy_kept(t, root, n[root].end);
         int h = headline_before(t, body, root, hints);
@@ -987,6 +1073,13 @@ vg_err html_main_text(htree *t, int body, const hmain_hints *hints,
         }
         html_render_range(t, root, n[root].end, 1, &r);
     } else if (mark_keep(t, body, to, 1) > 0) {
+        /* No story container: the paragraphs alone would lose the one
+         * line that says what the page is about. */
+        int h = title_heading(t, body, hints, 0);
+        if (h >= 0) {
+            html_render_range(t, h, n[h].end, 0, &r);
+            hrender_break(&r, HR_PARA);
+        }
         html_render_range(t, body, to, 1, &r);
     } else {
         /* No paragraphs at all: a short page of divs. */

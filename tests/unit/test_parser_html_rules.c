@@ -4,7 +4,10 @@
  * the rule does not overreach: end-matter headings, teaser lists and
  * link clusters pruned by link density, repeated blocks, escaped markup,
  * furniture lines at the edges of the text, glued comment class names,
- * figure captions and caption/byline class names;
+ * figure captions and caption/byline class names; the headline of a
+ * post (h2/h3 titles, titles in a dropped <header>, a page without a
+ * story container), the two-sentence post under a tagline, and
+ * paragraphs with links inside the story;
  * plus og:title cleaned with the site name <title> reveals, and the
  * publication date read through parser/date.c.
  */
@@ -209,6 +212,52 @@ static const rule_case RULES[] = {
      "class=\"top\"><h1>Outage in Lyon</h1></div><div class=\"wrap\"><div "
      "class=\"entry\">" P1 P2 P3 "</div></div></body></html>",
      {"outage lasted", "before dawn"}, {"Outage in Lyon"}},
+    /* A post's title in an h2/h3 is the post's own wherever it sits. */
+    {"post_title_in_h2_away_from_body_is_kept",
+     "<html><head><title>Outage in Lyon | Bugle</title></head><body><div "
+     "class=\"top\"><h2>Outage in Lyon</h2></div><div class=\"wrap\"><div "
+     "class=\"entry\">" P1 P2 P3 "</div></div></body></html>",
+     {"Outage in Lyon\n\nThe network", "before dawn"}, {NULL}},
+    {"post_title_in_dropped_header_is_kept",
+     "<html><head><title>Outage in Lyon | Bugle</title></head><body>"
+     "<article><header><h2>Outage in Lyon</h2></header>" P1 P2 P3
+     "</article></body></html>",
+     {"Outage in Lyon\n\nThe network", "before dawn"}, {NULL}},
+    {"curly_apostrophe_heading_matches_plain_title",
+     "<html><head><title>Im back in Lyon | Bugle</title></head><body><div "
+     "class=\"top\"><h2>I\xE2\x80\x99m back in Lyon</h2></div><div "
+     "class=\"wrap\"><div class=\"entry\">" P1 P2 P3
+     "</div></div></body></html>",
+     {"back in Lyon\n\nThe network", "before dawn"}, {NULL}},
+    /* A two-sentence post under a site's tagline. */
+    {"tiny_post_after_tagline_follows_its_headline",
+     "<html><head><title>Food sculptures - Bugle</title></head><body>"
+     "<div class=\"tagline\"><p>I live, I learn, I teach, and I write "
+     "here, in short posts, about the creativity of others, mine too.</p>"
+     "</div><div class=\"links\"><a href=/1>Home page of the Bugle</a>"
+     "<a href=/2>Contact the newsroom</a><a href=/3>All our stories of "
+     "the week</a><a href=/4>Archives of the year</a></div>"
+     "<div class=\"post\"><h2>Food sculptures</h2><p>Repurposing food as "
+     "art, says the artist, is creative.</p></div></body></html>",
+     {"Food sculptures\n\nRepurposing food"}, {"I live"}},
+    {"page_without_story_keeps_its_headline",
+     "<html><head><title>Pizza ad of the year | Bugle</title></head><body>"
+     "<div><h2>Pizza ad of the year</h2><p>Wow, just wow, what an advert "
+     "that is.</p></div></body></html>",
+     {"Pizza ad of the year\n\nWow"}, {NULL}},
+    /* Links inside the story do not make it a link list. */
+    {"prose_div_with_a_link_is_kept",
+     PAGE("<div class=\"post\">" P1 "<div>Today the operator made it "
+          "official: every customer gets a month free by <a href=/f>filling "
+          "in the refund form</a>.</div>" P2 P3 "</div>"),
+     {"made it official", "before dawn"}, {NULL}},
+    {"linked_paragraph_inside_story_is_kept",
+     PAGE("<div class=\"post\">" P1 "<p><a href=/a>As we reported on "
+          "Monday, the operator had promised a fix within the day</a>, "
+          "twice.</p>" P2 P3 "<p><a href=/t>Read more: the full statement "
+          "of the operator on the outage, the refunds and the cabinets"
+          "</a></p></div>"),
+     {"As we reported", "before dawn"}, {"Read more"}},
     /* A story split by a side rail is taken whole; teasers are not. */
     {"story_split_by_side_rail_is_whole",
      PAGE("<div class=\"body\"><div class=\"part\"><article>" P1
