@@ -13,12 +13,28 @@
 
 #include <cmocka.h>
 
+typedef struct guess_case {
+    const char *text, *lang;
+} guess_case;
+
+/* Each text must be guessed as its language. */
+static void check_guesses(const guess_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        text_tokens *t = NULL;
+        const char *s = cases[i].text;
+        assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
+        const char *g = text_lang_guess(t);
+        if (strcmp(g, cases[i].lang) != 0)
+            fail_msg("\"%s\": guessed %s, expected %s", s, g, cases[i].lang);
+        text_tokens_free(t);
+    }
+}
+
 static void guesses_each_language(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text, *lang;
-    } cases[] = {
+    static const guess_case cases[] = {
         {"Encore une panne chez mon opérateur, c'est vraiment pénible", "fr"},
         {"Les éoliennes du littoral inquiètent les pêcheurs", "fr"},
         {"J'ai reçu ma box hier et elle marche très bien", "fr"},
@@ -36,15 +52,7 @@ static void guesses_each_language(void **state)
         {"12 34 56 !!! :)", "und"},
         {"Xyzzy plugh", "und"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        text_tokens *t = NULL;
-        const char *s = cases[i].text;
-        assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
-        const char *g = text_lang_guess(t);
-        if (strcmp(g, cases[i].lang) != 0)
-            fail_msg("\"%s\": guessed %s, expected %s", s, g, cases[i].lang);
-        text_tokens_free(t);
-    }
+    check_guesses(cases, sizeof cases / sizeof cases[0]);
 }
 
 /* Texts that only word endings decide (no function word): each ending
@@ -53,9 +61,7 @@ static void guesses_each_language(void **state)
 static void endings_decide_without_function_words(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text, *lang;
-    } cases[] = {
+    static const guess_case cases[] = {
         {"running jumping walking", "en"},
         {"rapidement lentement", "fr"},
         {"heureuses joyeuses", "fr"},
@@ -67,15 +73,7 @@ static void endings_decide_without_function_words(void **state)
         {"xaients bonjour", "fr"},
         {"ients", "und"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        text_tokens *t = NULL;
-        const char *s = cases[i].text;
-        assert_int_equal(text_tokenize(s, strlen(s), &t), VG_OK);
-        const char *g = text_lang_guess(t);
-        if (strcmp(g, cases[i].lang) != 0)
-            fail_msg("\"%s\": guessed %s, expected %s", s, g, cases[i].lang);
-        text_tokens_free(t);
-    }
+    check_guesses(cases, sizeof cases / sizeof cases[0]);
 }
 
 int main(void)
