@@ -215,6 +215,13 @@ vg_err store_open(const char *path, store **out)
     /* The busy timeout comes first: switching to WAL itself needs a lock
      * that the daemon may be holding. */
     sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+    /* A new database gets 16 KiB pages (no-op on an existing one, and it
+     * must come before WAL mode writes the header). A stored page's text
+     * averages several KB: with 4 KiB pages a crawl spent a fifth of its
+     * writer's time in per-page system calls (one WAL frame, one
+     * checkpoint write and reads for each 4 KiB). */
+    if ((err = pragma(st, "PRAGMA page_size = 16384")) != VG_OK)
+        goto cleanup;
     if ((err = pragma(st, "PRAGMA journal_mode = WAL")) != VG_OK)
         goto cleanup;
     /* NORMAL is durable enough in WAL mode (a power cut may lose the last

@@ -93,6 +93,21 @@ static void open_sets_wal_journal_mode(void **state)
     free(mode);
 }
 
+/* The page size is read from the file header (bytes 16-17, big-endian)
+ * because it only counts if SQLite actually wrote it there. */
+static void new_database_has_16k_pages(void **state)
+{
+    fixture *fx = *state;
+    unsigned char hdr[100];
+    FILE *f = fopen(fx->d.db, "rb");
+
+    assert_non_null(f);
+    assert_int_equal(fread(hdr, 1, sizeof hdr, f), sizeof hdr);
+    fclose(f);
+    assert_memory_equal(hdr, "SQLite format 3", 16);
+    assert_int_equal(hdr[16] << 8 | hdr[17], 16384);
+}
+
 static void second_handle_sees_committed_rows(void **state)
 {
     fixture *fx = *state;
@@ -237,6 +252,7 @@ int main(void)
         T(open_newer_schema_is_refused),
         T(open_unwritable_path_is_edb),
         T(open_sets_wal_journal_mode),
+        T(new_database_has_16k_pages),
         T(second_handle_sees_committed_rows),
         T(reader_is_not_blocked_by_open_write_transaction),
         T(rollback_discards_the_batch),
