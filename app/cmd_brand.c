@@ -13,7 +13,7 @@
 
 static int usage(void)
 {
-    printf("usage: vigie brand add NAME [--query QUERY]\n"
+    printf("usage: vigie brand add NAME... | NAME --query QUERY\n"
            "       vigie brand list [--format table|csv|json]\n"
            "       vigie brand rm NAME|ID\n"
            "       vigie brand test NAME [--query QUERY] [--since WHEN] [--limit N]\n"
@@ -44,6 +44,23 @@ static char *default_query(const char *name)
     return vg_buf_detach(&b);
 }
 
+/* Compiles a brand's query to refuse it before anything is stored.
+ * Returns APP_OK or the usage error already printed. */
+static int check_query(const char *qsrc)
+{
+    query *q = NULL;
+    size_t pos = 0;
+    if (query_compile(qsrc, &q, &pos) != VG_OK)
+        return app_usage_error("brand add", "invalid query '%s' at position %zu: %s",
+                               qsrc, pos + 1, vg_error_last());
+    int neg = query_is_negative_only(q);
+    query_free(q);
+    if (neg)
+        return app_usage_error("brand add", "the query can only match by exclusion; "
+                                            "add a positive term");
+    return APP_OK;
+}
+
 static int brand_add(app_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"query", required_argument, NULL, 'q'},
@@ -59,47 +76,58 @@ static int brand_add(app_ctx *ctx, int argc, char **argv)
         else
             return APP_USAGE;
     }
-    if (optind != argc - 1)
-        return app_usage_error("brand add", "needs exactly one NAME");
-    const char *name = argv[optind];
-    if (!*name)
-        return app_usage_error("brand add", "the brand name is empty");
-    char *owned = NULL;
-    if (!qsrc) {
-        owned = default_query(name);
-        qsrc = owned;
+    int n = argc - optind;
+    if (n < 1)
+        return app_usage_error("brand add", "needs a NAME");
+    if (qsrc && n > 1)
+        return app_usage_error("brand add", "--query goes with one NAME, not %d", n);
+    char **names = argv + optind;
+    /* Every name and query is checked before the database is opened, and
+     * the brands go in one transaction: a typo in the third name leaves
+     * none of them half-added. */
+    char **queries = calloc((size_t)n, sizeof *queries);
+    int rc = queries ? APP_OK : app_fail("brand add", "out of memory");
+    for (int i = 0; i < n && rc == APP_OK; i++) {
+        if (!*names[i]) {
+            rc = app_usage_error("brand add", "brand name %d is empty", i + 1);
+            break;
+        }
+        queries[i] = strdup(qsrc ? qsrc : "");
+        if (queries[i] && !qsrc) {
+            free(queries[i]);
+            queries[i] = default_query(names[i]);
+        }
+        if (!queries[i])
+            rc = app_fail("brand add", "out of memory");
+        else
+            rc = check_query(queries[i]);
     }
-    query *q = NULL;
-    size_t pos = 0;
-    vg_err e = query_compile(qsrc, &q, &pos);
-    if (e != VG_OK) {
-        int rc = app_usage_error("brand add", "invalid --query at position %zu: %s",
-                                 pos + 1, vg_error_last());
-        free(owned);
-        return rc;
-    }
-    if (query_is_negative_only(q)) {
-        query_free(q);
-        free(owned);
-        return app_usage_error("brand add", "the query can only match by exclusion; "
-                                            "add a positive term");
-    }
-    query_free(q);
-    store *st = app_open_store(ctx, "brand add");
-    if (!st) {
-        free(owned);
-        return APP_FAIL;
-    }
-    int64_t id = 0;
-    int rc = APP_OK;
-    e = store_brand_add(st, name, qsrc, &id);
-    if (e == VG_EEXISTS)
-        rc = app_fail("brand add", "brand '%s' already exists", name);
-    else if (e != VG_OK)
+    store *st = rc == APP_OK ? app_open_store(ctx, "brand add") : NULL;
+    if (rc == APP_OK && !st)
+        rc = APP_FAIL;
+    if (rc == APP_OK && store_begin(st) != VG_OK)
         rc = app_fail("brand add", "%s", vg_error_last());
-    else if (!ctx->quiet)
-        printf("added brand %lld: %s  query: %s\n", (long long)id, name, qsrc);
-    free(owned);
+    int64_t *ids = rc == APP_OK ? calloc((size_t)n, sizeof *ids) : NULL;
+    if (rc == APP_OK && !ids)
+        rc = app_fail("brand add", "out of memory");
+    for (int i = 0; i < n && rc == APP_OK; i++) {
+        vg_err e = store_brand_add(st, names[i], queries[i], &ids[i]);
+        if (e == VG_EEXISTS)
+            rc = app_fail("brand add", "brand '%s' already exists", names[i]);
+        else if (e != VG_OK)
+            rc = app_fail("brand add", "%s", vg_error_last());
+    }
+    if (rc == APP_OK && store_commit(st) != VG_OK)
+        rc = app_fail("brand add", "%s", vg_error_last());
+    if (rc != APP_OK && st)
+        store_rollback(st);
+    for (int i = 0; i < n && rc == APP_OK && !ctx->quiet; i++)
+        printf("added brand %lld: %s  query: %s\n", (long long)ids[i], names[i],
+               queries[i]);
+    for (int i = 0; queries && i < n; i++)
+        free(queries[i]);
+    free(queries);
+    free(ids);
     store_close(st);
     return rc;
 }

@@ -56,7 +56,7 @@ db=$work/vigie.db
 "$vigie" --db "$db" -q config set crawl.host_connections 64 crawl.host_delay_ms 0 \
     crawl.connections 64 crawl.max_interval 86400
 "$vigie" --db "$db" -q source import "$work/site/feeds.opml" --full-text
-for b in Fibrelia NetOcean Ondalis; do "$vigie" --db "$db" -q brand add "$b"; done
+"$vigie" --db "$db" -q brand add Fibrelia NetOcean Ondalis
 t0=$(now)
 /usr/bin/time -v -o "$work/vigie.time" "$vigie" --db "$db" crawl --once > "$work/vigie.out"
 t1=$(now)

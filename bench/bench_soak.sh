@@ -63,7 +63,7 @@ for kv in crawl.host_connections:64 crawl.host_delay_ms:0 crawl.connections:64 \
     "$vigie" --db "$db" -q config set "${kv%%:*}" "${kv#*:}"
 done
 "$vigie" --db "$db" -q source import "$work/site/feeds.opml"
-for b in Fibrelia NetOcean Ondalis; do "$vigie" --db "$db" -q brand add "$b"; done
+"$vigie" --db "$db" -q brand add Fibrelia NetOcean Ondalis
 
 : > "$work/ngx/access.log"
 "$vigie" --db "$db" -q run &
