@@ -177,40 +177,52 @@ static int key_append(const text_tokens *t, size_t i, char *key, size_t *n)
     return 1;
 }
 
-/* Longest lexicon entry starting at token i in db (0 tokens if none). */
-static size_t match_db(const senti_lexdb *db, const text_tokens *t, size_t i,
-                       size_t end, const senti_entry **out)
+/* The longest phrase of db starting at token i (i < end), whose first
+ * token has the entry first, a proper prefix of phrases (SE_PREFIX), and
+ * the lookup form key0 (n0 bytes, FNV-1a hash h0): its length in tokens
+ * (1: first itself, when it has a kind of its own; 0: nothing), its entry
+ * in *out. Phrases stay inside one sentence and go on through words,
+ * numbers, emoji and emoticons only. Out of line: few words start
+ * phrases. */
+static __attribute__((noinline)) size_t
+match_phrase(const senti_lexdb *db, const text_tokens *t, size_t i,
+             size_t end, const senti_entry *first, const char *key0,
+             size_t n0, uint64_t h0, const senti_entry **out)
 {
     char key[SENTI_MAX_KEY];
-    size_t n = 0, best = 0;
-    uint64_t h = SENTI_FNV_SEED;
-    *out = NULL;
+    size_t n = n0, best = 0;
+    uint64_t h = h0;
+    /* key holds the phrase so far only once a longer key may match: most
+     * words after a prefix ("the", "de") start no phrase with it, and
+     * the filter tells so from the hash alone. */
+    int written = 0;
     uint32_t sent = t->v[i].sentence;
-    for (size_t k = 0; k < SENTI_MAX_WORDS && i + k < end; k++) {
+    *out = NULL;
+    if (first->flags & SE_KINDS) {
+        *out = first;
+        best = 1;
+    }
+    for (size_t k = 1; k < SENTI_MAX_WORDS && i + k < end; k++) {
         const text_token *tk = &t->v[i + k];
-        if (tk->sentence != sent)
+        if (tk->sentence != sent || !is_wordish(tk))
             break;
-        if (!is_wordish(tk) && !(k == 0 && tk->kind == TEXT_HASHTAG))
-            break;
-        if (k == 0 && tk->kind != TEXT_EMOJI && tk->norm_len < SENTI_MAX_KEY) {
-            /* Most lookups end at the first word: it is looked up where
-             * it lies, and copied only when a phrase may go on. */
-            const char *w = text_norm(t, i);
-            const senti_entry *e = senti_db_find(db, tk->hash, w, tk->norm_len);
-            if (!e)
-                break;
-            if (e->flags & SE_KINDS) {
-                *out = e;
-                best = 1;
-            }
-            if (!(e->flags & SE_PREFIX) || tk->kind == TEXT_HASHTAG)
-                break;
-            memcpy(key, w, tk->norm_len);
-            n = tk->norm_len;
-            h = tk->hash;
-            continue;
-        }
         size_t before = n;
+        if (tk->kind != TEXT_EMOJI) {
+            /* What key_append would append: a space after a non-empty
+             * key that has room for it, and the word. */
+            size_t o = n + (n && n + 1 < SENTI_MAX_KEY);
+            size_t wl = tk->norm_len;
+            if (o + wl >= SENTI_MAX_KEY)
+                break;
+            uint64_t hx = o > n ? senti_hash_more(h, " ", 1) : h;
+            hx = senti_hash_more(hx, text_norm(t, i + k), wl);
+            if (!senti_db_may_have(db, hx))
+                break;
+        }
+        if (!written) {
+            memcpy(key, key0, n0);
+            written = 1;
+        }
         if (!key_append(t, i + k, key, &n))
             break;
         /* FNV-1a runs left to right: the phrase's hash goes on from the
@@ -223,10 +235,32 @@ static size_t match_db(const senti_lexdb *db, const text_tokens *t, size_t i,
             *out = e;
             best = k + 1;
         }
-        if (!(e->flags & SE_PREFIX) || tk->kind == TEXT_HASHTAG)
+        if (!(e->flags & SE_PREFIX))
             break;
     }
     return best;
+}
+
+/* Longest entry of db starting at emoji token i (i < end), looked up by
+ * its base form (0 tokens if none), in *out. */
+static size_t match_emoji(const senti_lexdb *db, const text_tokens *t,
+                          size_t i, size_t end, const senti_entry **out)
+{
+    char base[SENTI_MAX_KEY];
+    size_t n = 0;
+    *out = NULL;
+    if (!key_append(t, i, base, &n))
+        return 0;
+    uint64_t h = senti_hash_more(SENTI_FNV_SEED, base, n);
+    const senti_entry *e = senti_db_find(db, h, base, n);
+    if (!e)
+        return 0;
+    if (e->flags & SE_PREFIX)
+        return match_phrase(db, t, i, end, e, base, n, h, out);
+    if (!(e->flags & SE_KINDS))
+        return 0;
+    *out = e;
+    return 1;
 }
 
 /* Squeezes letters repeated 3+ times down to keep copies ("nuuuul" ->
@@ -273,25 +307,99 @@ static int stem_cached(const senti_engine *e, int dbi, const char *w,
     return found;
 }
 
-/* What token position i is: the longest entry across the languages in
- * use, else the fallbacks for one word (squeezed elongation, stem). This
- * runs at every token, and most tokens are in no table: the filters of
- * senti_int.h turn those away before any probe or stemming. */
-static int lookup(const senti_engine *e, const int *dbs, int ndb,
-                  const text_tokens *t, size_t i, size_t end, hit *out)
+/* The stem fallback of lookup for word w (n bytes, hash h), knowing that
+ * senti_db_stem_may_have passed for db dbs[0]: the first db of dbs whose
+ * stem family takes the word. extra: rules to add to a hit (R_SQUEEZE
+ * when w is an elongation squeezed). Out of line: few words get here. */
+static __attribute__((noinline)) int
+lookup_stem(const senti_engine *e, const int *dbs, int ndb, const char *w,
+            size_t n, uint64_t h, uint16_t extra, hit *out)
+{
+    /* Only plain a-z words feed the stem families. */
+    for (size_t k = 0; k < n; k++)
+        if (!(w[k] >= 'a' && w[k] <= 'z'))
+            return 0;
+    for (int d = 0; d < ndb; d++) {
+        float v;
+        if (d > 0 && !senti_db_stem_may_have(&e->db[dbs[d]], w, n, h))
+            continue;
+        if (stem_cached(e, dbs[d], w, n, h, &v)) {
+            *out = (hit){.flags = SE_VAL, .val = v, .len = 1,
+                         .rules = R_STEM | extra};
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The fallbacks of lookup for an elongated word w (n bytes): squeezed to
+ * one or two copies of the repeated letters, then stemmed squeezed to
+ * one. Out of line: elongations are rare. */
+static __attribute__((noinline)) int
+lookup_elongated(const senti_engine *e, const int *dbs, int ndb,
+                 const char *w, size_t n, hit *out)
+{
+    char sq[SENTI_MAX_KEY];
+    for (int keep = 1; keep <= 2; keep++) {
+        size_t sn = squeeze(w, n, keep, sq);
+        uint64_t sh = senti_hash_more(SENTI_FNV_SEED, sq, sn);
+        for (int d = 0; d < ndb; d++) {
+            const senti_entry *x = senti_db_find(&e->db[dbs[d]], sh, sq, sn);
+            if (x && (x->flags & SE_VAL)) {
+                *out = (hit){.flags = SE_VAL, .val = x->val, .len = 1,
+                             .rules = R_SQUEEZE};
+                return 1;
+            }
+        }
+    }
+    n = squeeze(w, n, 1, sq);
+    if (n < STEM_MIN_LEN)
+        return 0;
+    uint64_t h = senti_hash_more(SENTI_FNV_SEED, sq, n);
+    for (int d = 0; d < ndb; d++)
+        if (senti_db_stem_may_have(&e->db[dbs[d]], sq, n, h))
+            return lookup_stem(e, dbs + d, ndb - d, sq, n, h, R_SQUEEZE, out);
+    return 0;
+}
+
+/* What token position i (i < end) is: the longest entry across the
+ * languages in use, else the fallbacks for one word (squeezed elongation,
+ * stem). This runs at every token, and most tokens are in no table: the
+ * filters of senti_int.h turn those away here, inline in the scoring
+ * loop, and a word that is an entry of its own is found by one probe;
+ * only phrases, emoji, elongations and stems go out of line. */
+static inline __attribute__((always_inline)) int
+lookup(const senti_engine *e, const int *dbs, int ndb, const text_tokens *t,
+       size_t i, size_t end, hit *out)
 {
     const text_token *tk = &t->v[i];
+    const char *w = text_norm(t, i);
+    size_t n = tk->norm_len;
+    /* A phrase starts at a word, number, emoticon or hashtag whose whole
+     * form fits a key (emoji: at their base form). */
+    int keyed = (is_wordish(tk) || tk->kind == TEXT_HASHTAG) &&
+                n < SENTI_MAX_KEY;
     const senti_entry *best = NULL;
     size_t best_len = 0;
     for (int d = 0; d < ndb; d++) {
         const senti_lexdb *db = &e->db[dbs[d]];
-        /* match_db starts with this word's own probe (emoji excepted:
-         * they are looked up by their base form), so no phrase starts
-         * here when the filter rules the word out. */
-        if (tk->kind != TEXT_EMOJI && !senti_db_may_have(db, tk->hash))
-            continue;
         const senti_entry *x;
-        size_t len = match_db(db, t, i, end, &x);
+        size_t len;
+        if (tk->kind == TEXT_EMOJI) {
+            len = match_emoji(db, t, i, end, &x);
+        } else {
+            if (!keyed || !senti_db_may_have(db, tk->hash))
+                continue;
+            x = senti_db_find(db, tk->hash, w, n);
+            if (!x)
+                continue;
+            /* A hashtag is one word: it starts no phrase. */
+            if ((x->flags & SE_PREFIX) && tk->kind != TEXT_HASHTAG)
+                len = match_phrase(db, t, i, end, x, w, n, tk->hash, &x);
+            else
+                len = (x->flags & SE_KINDS) ? 1 : 0;
+        }
+        /* Ties go to the first language. */
         if (len > best_len) {
             best = x;
             best_len = len;
@@ -304,51 +412,15 @@ static int lookup(const senti_engine *e, const int *dbs, int ndb,
     }
     if (tk->kind != TEXT_WORD && tk->kind != TEXT_HASHTAG)
         return 0;
-    const char *w = text_norm(t, i);
-    size_t n = tk->norm_len;
-    uint64_t h = tk->hash;
-    char sq[SENTI_MAX_KEY];
     if (n >= SENTI_MAX_KEY)
         return 0;
-    if (tk->flags & TEXT_F_ELONG) {
-        for (int keep = 1; keep <= 2; keep++) {
-            size_t sn = squeeze(w, n, keep, sq);
-            uint64_t sh = senti_hash_more(SENTI_FNV_SEED, sq, sn);
-            for (int d = 0; d < ndb; d++) {
-                const senti_entry *x =
-                    senti_db_find(&e->db[dbs[d]], sh, sq, sn);
-                if (x && (x->flags & SE_VAL)) {
-                    *out = (hit){.flags = SE_VAL, .val = x->val, .len = 1,
-                                 .rules = R_SQUEEZE};
-                    return 1;
-                }
-            }
-        }
-        n = squeeze(w, n, 1, sq);
-        w = sq;
-        h = senti_hash_more(SENTI_FNV_SEED, sq, n);
-    }
+    if (tk->flags & TEXT_F_ELONG)
+        return lookup_elongated(e, dbs, ndb, w, n, out);
     if (n < STEM_MIN_LEN)
         return 0;
-    int plain = -1; /* whether w is all a-z; checked once needed */
-    for (int d = 0; d < ndb; d++) {
-        float v;
-        if (!senti_db_stem_may_have(&e->db[dbs[d]], w, n, h))
-            continue;
-        if (plain < 0) {
-            plain = 1;
-            for (size_t k = 0; k < n && plain; k++)
-                plain = w[k] >= 'a' && w[k] <= 'z';
-        }
-        if (!plain)
-            return 0;
-        if (stem_cached(e, dbs[d], w, n, h, &v)) {
-            *out = (hit){.flags = SE_VAL, .val = v, .len = 1,
-                         .rules = R_STEM | ((tk->flags & TEXT_F_ELONG)
-                                                ? R_SQUEEZE : 0)};
-            return 1;
-        }
-    }
+    for (int d = 0; d < ndb; d++)
+        if (senti_db_stem_may_have(&e->db[dbs[d]], w, n, tk->hash))
+            return lookup_stem(e, dbs + d, ndb - d, w, n, tk->hash, 0, out);
     return 0;
 }
 
@@ -431,28 +503,42 @@ static int pick_dbs(const text_tokens *t, const char *lang, int *dbs)
     return 2;
 }
 
+/* Where the "mais"-like markers of m (those without .before) lie: the
+ * first and the last of them, which is all contrast_weight needs to know
+ * of them. */
+typedef struct after_span {
+    int any;
+    uint32_t first, last;
+} after_span;
+
+static after_span after_markers(const marker *m, int nm)
+{
+    after_span a = {0, 0, 0};
+    for (int k = 0; k < nm; k++) {
+        if (m[k].before)
+            continue;
+        if (!a.any || m[k].tok < a.first)
+            a.first = m[k].tok;
+        if (!a.any || m[k].tok > a.last)
+            a.last = m[k].tok;
+        a.any = 1;
+    }
+    return a;
+}
+
 /* The contrast weight of a contribution at token tok. "mais"-like markers
  * lower what precedes them and raise what follows; "bien que"-like
  * markers lower their own clause (taken as the first half of the rest of
  * the sentence when they open it, else the rest of it) and raise the
- * remainder of the sentence. */
+ * remainder of the sentence. a: after_markers(m, nm). */
 static float contrast_weight(const text_tokens *t, const marker *m, int nm,
-                             uint32_t tok, uint16_t *rule)
+                             after_span a, uint32_t tok, uint16_t *rule)
 {
-    int after_before = 0, after_after = 0;
-    for (int k = 0; k < nm; k++) {
-        if (m[k].before)
-            continue;
-        if (m[k].tok > tok)
-            after_before = 1;
-        else
-            after_after = 1;
-    }
-    if (after_before) {
+    if (a.any && a.last > tok) {
         *rule = R_DOWN;
         return CONTRAST_LOW;
     }
-    if (after_after) {
+    if (a.any && a.first <= tok) {
         *rule = R_UP;
         return CONTRAST_HIGH;
     }
@@ -682,9 +768,11 @@ vg_err senti_score_tokens(const senti_engine *e, const text_tokens *t,
     }
 
     double sum = 0, pos = 0, neg = 0;
+    after_span after = after_markers(marks, nm);
     for (size_t c = 0; c < nc; c++) {
         uint16_t rule = 0;
-        float w = nm ? contrast_weight(t, marks, nm, cs[c].tok, &rule) : 1.0f;
+        float w = nm ? contrast_weight(t, marks, nm, after, cs[c].tok, &rule)
+                     : 1.0f;
         cs[c].val *= w;
         cs[c].rules |= rule;
         /* A question asserts less than a statement, and far more often

@@ -1,7 +1,9 @@
 /*
  * Unit tests for the scorer's fast paths (sentiment/senti_int.h): the
  * filters that turn most words away before a table probe or stemming
- * must never turn away one that the full lookup would find, and the
+ * must never turn away one that the full lookup would find, the inline
+ * key compare must agree with memcmp, phrases must be found whole though
+ * their keys are only written once the filter lets them through, and the
  * per-thread stem cache must answer exactly as stemming does.
  */
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "core/buf.h"
 #include "sentiment/senti_int.h"
 
 static senti_engine *engine;
@@ -60,6 +63,93 @@ static void key_filter_keeps_every_entry(void **state)
         }
         assert_int_equal(seen, db->n);
     }
+}
+
+/* senti_key_eq reads in overlapping 4- and 8-byte loads: every length
+ * (around both load sizes) and every position of a difference must give
+ * memcmp's answer. */
+static void key_eq_agrees_with_memcmp(void **state)
+{
+    (void)state;
+    char a[48], b[48];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = (char)('a' + (i * 7) % 26);
+        assert_int_equal(senti_key_eq(a, b, n), 1);
+        for (size_t p = 0; p < n; p++) {
+            b[p] ^= 0x20;
+            if (senti_key_eq(a, b, n) != (memcmp(a, b, n) == 0))
+                fail_msg("length %zu, difference at %zu", n, p);
+            b[p] ^= 0x20;
+        }
+    }
+}
+
+/* The tokens of a key as the scorer sees them, joined by one space, into
+ * out (at least cap bytes); 0 when the text does not tokenize that way. */
+static int tokens_join(const char *text, size_t n, char *out, size_t cap)
+{
+    text_tokens *t = NULL;
+    assert_int_equal(text_tokenize(text, n, &t), VG_OK);
+    size_t o = 0;
+    int ok = t->n_sent == 1;
+    for (size_t i = 0; ok && i < t->n; i++) {
+        size_t l = t->v[i].norm_len;
+        ok = t->v[i].kind == TEXT_WORD && o + l + 1 < cap;
+        if (!ok)
+            break;
+        if (i)
+            out[o++] = ' ';
+        memcpy(out + o, text_norm(t, i), l);
+        o += l;
+    }
+    text_tokens_free(t);
+    return ok && o == n && memcmp(out, text, n) == 0;
+}
+
+/* Every phrase of the lexicons with a valence, scored alone and followed
+ * by a word that continues no phrase, is explained as one contribution:
+ * the phrase whole. The scorer extends a phrase by the hash of the next
+ * word before it writes the key, so a wrong hash would lose phrases. */
+static void every_phrase_is_found_whole(void **state)
+{
+    (void)state;
+    vg_buf x;
+    vg_buf_init(&x, 1 << 16);
+    size_t phrases = 0;
+    for (int d = 0; d < 2; d++) {
+        const senti_lexdb *db = &engine->db[d];
+        for (size_t i = 0; i < db->cap; i++) {
+            const senti_entry *e = &db->tab[i];
+            const char *key = db->keys + e->key;
+            size_t kl = e->key_len;
+            char text[2 * SENTI_MAX_KEY];
+            if (!e->hash || (e->flags & ~(SE_VAL | SE_PREFIX)) ||
+                e->val == 0 || !memchr(key, ' ', kl) ||
+                !tokens_join(key, kl, text, sizeof text))
+                continue;
+            for (int more = 0; more < 2; more++) {
+                memcpy(text, key, kl);
+                size_t n = kl;
+                if (more) {
+                    memcpy(text + n, " zzqx", 5);
+                    n += 5;
+                }
+                senti_result r;
+                vg_buf_reset(&x);
+                assert_int_equal(senti_score(engine, text, n, db->lang, &r,
+                                             &x), VG_OK);
+                const char *s = vg_buf_str(&x);
+                if (r.hits != 1 || strncmp(s, key, kl) != 0 || s[kl] != '\t')
+                    fail_msg("%s: \"%.*s\" explained as \"%s\"", db->lang,
+                             (int)n, text, s);
+            }
+            phrases++;
+        }
+    }
+    vg_buf_free(&x);
+    /* Both lexicons have hundreds of idioms. */
+    assert_true(phrases > 200);
 }
 
 /* Endings of both languages, and a few that are neither. */
@@ -158,6 +248,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fnv_inverse_undoes_one_step),
         cmocka_unit_test(key_filter_keeps_every_entry),
+        cmocka_unit_test(key_eq_agrees_with_memcmp),
+        cmocka_unit_test(every_phrase_is_found_whole),
         cmocka_unit_test(stem_filter_never_hides_an_inflection),
         cmocka_unit_test(stem_cache_tells_words_apart),
     };

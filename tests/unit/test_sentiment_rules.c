@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "core/buf.h"
 #include "sentiment/senti.h"
 
 static senti_engine *engine;
@@ -232,6 +233,49 @@ static void weak_cues_are_not_negated_or_emphasised(void **state)
     senti_close(e);
 }
 
+/* Several contrast markers in one text: each "mais"/"but" lowers what
+ * precedes it, and only what follows the last one counts more. Rows give
+ * the explain lines expected in order (token, then its rules). */
+static void contrast_weights_each_contribution(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *lang, *text;
+        const char *lines[4];
+    } rows[] = {
+        {"fr", "c'est bien mais c'est nul mais c'est top",
+         {"bien\t+1.5\t+0.75\tcontrast(x0.5)\n",
+          "nul\t-3.2\t-1.60\tcontrast(x0.5)\n",
+          "top\t+2.8\t+4.20\tcontrast(x1.5)\n", NULL}},
+        {"en", "good but bad but great although awful",
+         {"good\t+2.2\t+1.10\tcontrast(x0.5)\n",
+          "bad\t-2.2\t-1.10\tcontrast(x0.5)\n",
+          "great\t+2.2\t+3.30\tcontrast(x1.5)\n",
+          "awful\t-3.2\t-4.80\tcontrast(x1.5)\n"}},
+        /* A hashtag is one word: "#pas" starts no idiom, it negates. */
+        {"fr", "#pas mal", {"mal\t-1.8\t+1.08\tnegated(pas)\n", NULL}},
+        {"fr", "pas mal du tout", {"pas mal\t+1.5\t+1.50\t-\n", NULL}},
+    };
+    vg_buf x;
+    vg_buf_init(&x, 1 << 16);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        senti_result r;
+        vg_buf_reset(&x);
+        assert_int_equal(senti_score(engine, rows[i].text, strlen(rows[i].text),
+                                     rows[i].lang, &r, &x), VG_OK);
+        const char *s = vg_buf_str(&x);
+        for (size_t k = 0; k < 4 && rows[i].lines[k]; k++) {
+            size_t l = strlen(rows[i].lines[k]);
+            if (strncmp(s, rows[i].lines[k], l) != 0)
+                fail_msg("row %zu: line %zu of \"%s\"", i, k, vg_buf_str(&x));
+            s += l;
+        }
+        if (strncmp(s, "compound\t", 9) != 0)
+            fail_msg("row %zu: \"%s\"", i, vg_buf_str(&x));
+    }
+    vg_buf_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +284,7 @@ int main(void)
         cmocka_unit_test(two_brands_in_one_text_each_get_their_polarity),
         cmocka_unit_test(user_entry_reaches_inflections),
         cmocka_unit_test(weak_cues_are_not_negated_or_emphasised),
+        cmocka_unit_test(contrast_weights_each_contribution),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
