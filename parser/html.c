@@ -561,6 +561,7 @@ vg_err html_extract(const char *data, size_t len, const char *base_url,
     char *utf8 = NULL, *base = NULL;
     size_t utf8_len = 0;
     GumboOptions opt = kGumboDefaultOptions;
+    html_region region;
     GumboOutput *g = NULL;
     htree t = {0};
     html_runs runs = {0};
@@ -571,6 +572,10 @@ vg_err html_extract(const char *data, size_t len, const char *base_url,
     m.title_node = m.h1_node = m.rel_author_node = -1;
     vg_buf text;
     vg_buf_init(&text, HTML_MAX_BYTES);
+    /* Gumbo's tree lives in a region freed in one go with the page's
+     * other memory, instead of block by block through malloc. */
+    html_region_init(&region);
+    html_region_use(&region, &opt);
 
     rc = charset_to_utf8(data, len, content_type, &utf8, &utf8_len, NULL);
     if (rc != VG_OK)
@@ -677,9 +682,8 @@ cleanup:
     free(m.ld_author);
     vg_buf_free(&text);
     htree_free(&t);
-    html_runs_free(&runs); /* before Gumbo frees the strings it owns */
-    if (g)
-        gumbo_destroy_output(&opt, g);
+    html_runs_free(&runs); /* writes into the tree: before the region */
+    html_region_free(&region);
     free(utf8);
     free(base);
     return rc;

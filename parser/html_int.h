@@ -120,6 +120,34 @@ size_t html_squeeze_ws(char *s, size_t len);
  * returns the number of bytes to parse (len when nothing is cut). */
 size_t html_depth_cut(const char *s, size_t len);
 
+/* The memory of one Gumbo parse (html_region.c): small blocks come from
+ * chunks and are reused by size class once Gumbo frees them; blocks
+ * above HTML_REGION_LARGE bytes are malloc'd one by one. */
+#define HTML_REGION_LARGE 1024u
+#define HTML_REGION_CLASSES (HTML_REGION_LARGE / 8)
+
+typedef struct html_region {
+    struct hr_chunk *chunks; /* newest first */
+    struct hr_large *large;  /* large blocks Gumbo holds */
+    char *next;              /* free bytes of the newest chunk */
+    size_t left;             /* ... how many */
+    void *freed[HTML_REGION_CLASSES + 1]; /* by 8-byte class: lists */
+} html_region;
+
+/* An empty region; nothing is allocated until Gumbo asks. */
+void html_region_init(html_region *r);
+
+/* Points opt's allocator, deallocator and userdata at r: everything
+ * gumbo_parse_with_options(opt, ...) allocates then lives in r, and
+ * html_region_free releases it all. The output need not go through
+ * gumbo_destroy_output, which would only walk the tree to put each block
+ * back on a free list. A region is used by one thread at a time. */
+void html_region_use(html_region *r, GumboOptions *opt);
+
+/* Frees everything allocated in r (every tree parsed with it becomes
+ * invalid) and leaves r empty, ready for another parse. NULL is fine. */
+void html_region_free(html_region *r);
+
 /* Long text runs hidden from Gumbo behind placeholders (html_intern.c). */
 typedef struct html_fix {
     const char **slot; /* a string pointer in Gumbo's tree */
@@ -145,7 +173,8 @@ vg_err html_runs_intern(char *page, size_t *len, html_runs *r);
 
 /* Points every string of the tree under root (text, comments, attribute
  * values) that holds a placeholder back at the page's bytes. Must be
- * undone by html_runs_restore before the tree is destroyed. VG_ENOMEM
+ * undone by html_runs_restore before the tree is destroyed or its
+ * region freed. VG_ENOMEM
  * (the strings done so far stay done and are restored as usual). */
 vg_err html_runs_expand(html_runs *r, GumboNode *root);
 

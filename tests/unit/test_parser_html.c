@@ -1,8 +1,9 @@
 /*
  * Page extraction (parser/html*.c): one table row per extraction rule
  * (boilerplate, main text, title, language, canonical, feeds, author,
- * date), the class-token matcher, html_to_text on feed summaries, and
- * inputs that must not crash (garbage, empty, deep nesting).
+ * date), the class-token matcher, the region Gumbo's tree is allocated
+ * from, html_to_text on feed summaries, and inputs that must not crash
+ * (garbage, empty, deep nesting).
  */
 #include "parser/html.h"
 #include "parser/html_int.h"
@@ -540,6 +541,113 @@ static void oversized_page_is_refused(void **state)
     assert_null(t);
 }
 
+/* ---- the region Gumbo's tree lives in (html_region.c) ---- */
+
+/* One step on a region: allocate size bytes, or free (size -1) the block
+ * of step `of`. For an allocation, `of` names the step whose freed block
+ * must come back (same 8-byte class), or is -1 for a block not in use. */
+typedef struct region_step {
+    const char *name;
+    long size;
+    int of;
+} region_step;
+
+static const region_step REGION[] = {
+    /* 0 */ {"string_buffer", 10, -1},
+    /* 1 */ {"node", 128, -1},
+    /* 2 */ {"free_the_buffer", -1, 0},
+    /* 3 */ {"same_class_comes_back", 16, 0},
+    /* 4 */ {"other_class_is_new", 24, -1},
+    /* 5 */ {"zero_bytes_is_a_block", 0, -1},
+    /* 6 */ {"largest_small_block", HTML_REGION_LARGE, -1},
+    /* 7 */ {"large_block", HTML_REGION_LARGE + 1, -1},
+    /* 8 */ {"free_the_large_block", -1, 7},
+    /* 9 */ {"large_block_left_to_the_region", 4000, -1},
+    /* 10 */ {"free_the_node", -1, 1},
+    /* 11 */ {"free_the_largest_small", -1, 6},
+    /* 12 */ {"node_class_comes_back", 121, 1},
+    /* 13 */ {"largest_small_comes_back", HTML_REGION_LARGE - 7, 6},
+    /* 14 */ {"class_list_empty_again_new_block", 9, -1},
+    /* 15 */ {"free_the_zero_byte_block", -1, 5},
+};
+#define N_REGION (sizeof REGION / sizeof REGION[0])
+
+/* Each live block holds its step number in every byte: a block handed
+ * out twice, or overlapping another, breaks the pattern. */
+static void assert_filled(const unsigned char *p, size_t n, unsigned char v)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(p[i], v);
+}
+
+static void region_reuses_freed_blocks_by_class(void **state)
+{
+    (void)state;
+    html_region r;
+    GumboOptions opt = kGumboDefaultOptions;
+    html_region_init(&r);
+    html_region_use(&r, &opt);
+    void *blk[N_REGION] = {0};
+    int live[N_REGION] = {0};
+    for (size_t i = 0; i < N_REGION; i++) {
+        const region_step *st = &REGION[i];
+        print_message("step %zu %s\n", i, st->name);
+        if (st->size < 0) {
+            assert_true(live[st->of]);
+            opt.deallocator(opt.userdata, blk[st->of]);
+            live[st->of] = 0;
+            continue;
+        }
+        void *p = opt.allocator(opt.userdata, (size_t)st->size);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 8, 0);
+        if (st->of >= 0)
+            assert_ptr_equal(p, blk[st->of]);
+        for (size_t k = 0; k < i; k++)
+            if (live[k])
+                assert_ptr_not_equal(p, blk[k]);
+        memset(p, (int)i, (size_t)st->size);
+        blk[i] = p;
+        live[i] = 1;
+    }
+    for (size_t i = 0; i < N_REGION; i++)
+        if (live[i])
+            assert_filled(blk[i], (size_t)REGION[i].size, (unsigned char)i);
+    opt.deallocator(opt.userdata, NULL); /* Gumbo may free NULL */
+
+    /* Enough blocks for many chunks, of every small size and some large
+     * ones, half of them freed and asked for again. */
+    enum { MANY = 3000 };
+    unsigned char **p = calloc(MANY, sizeof *p);
+    assert_non_null(p);
+    for (size_t i = 0; i < MANY; i++) {
+        size_t n = (i * 37) % (HTML_REGION_LARGE + 300);
+        p[i] = opt.allocator(opt.userdata, n);
+        assert_non_null(p[i]);
+        memset(p[i], (int)(i & 0xFF), n);
+    }
+    for (size_t i = 0; i < MANY; i += 2)
+        opt.deallocator(opt.userdata, p[i]);
+    for (size_t i = 0; i < MANY; i += 2) {
+        size_t n = (i * 37) % (HTML_REGION_LARGE + 300);
+        p[i] = opt.allocator(opt.userdata, n);
+        assert_non_null(p[i]);
+        memset(p[i], (int)(i & 0xFF), n);
+    }
+    for (size_t i = 0; i < MANY; i++)
+        assert_filled(p[i], (i * 37) % (HTML_REGION_LARGE + 300),
+                      (unsigned char)(i & 0xFF));
+    free(p);
+    /* Frees the chunks and the large blocks still held (the sanitizer
+     * build would report a leak), and leaves the region usable. */
+    html_region_free(&r);
+    void *again = opt.allocator(opt.userdata, 40);
+    assert_non_null(again);
+    memset(again, 1, 40);
+    html_region_free(&r);
+    html_region_free(NULL);
+}
+
 /* ---- html_to_text ---- */
 
 typedef struct frag_case {
@@ -593,6 +701,7 @@ int main(void)
         cmocka_unit_test(deeply_nested_markup_does_not_crash),
         cmocka_unit_test(moderate_nesting_is_parsed_whole),
         cmocka_unit_test(oversized_page_is_refused),
+        cmocka_unit_test(region_reuses_freed_blocks_by_class),
         cmocka_unit_test(to_text_follows_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
