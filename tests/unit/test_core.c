@@ -132,6 +132,9 @@ static void urls_resolve_and_canonicalise(void **state)
         {"http://h.example/a/b", "../c", "http://h.example/c"},
         {NULL, "https://x.example/", "https://x.example/"},
         {"http://h.example/", "  http://y.example/z  ", "http://y.example/z"},
+        /* An absolute reference is taken whole, whatever the base. */
+        {"not a base", "HTTPS://Y.example/a/../b c", "https://Y.example/b%20c"},
+        {"ftp://h.example/x/", "http://y.example:80/./z", "http://y.example:80/z"},
     };
     for (size_t i = 0; i < sizeof res / sizeof res[0]; i++) {
         char *out = NULL;
