@@ -479,32 +479,11 @@ static void fold_range(scan *sc, size_t a, size_t b, text_token *tok)
     end_norm(sc, tok);
 }
 
-/* ASCII word bytes for quick_word: the class in the low byte and the
- * folded (lower-case) byte above it, so that one load gives both. */
-#define WD(c) [c] = (unsigned short)((c) << 8 | B_DIGIT)
-#define WU(c) [c] = (unsigned short)(((c) | 0x20) << 8 | B_UPPER)
-#define WL(c) [c] = (unsigned short)((c) << 8 | B_LOWER)
-static const unsigned short word_byte[256] = {
-    WD('0'), WD('1'), WD('2'), WD('3'), WD('4'), WD('5'), WD('6'), WD('7'),
-    WD('8'), WD('9'),
-    WU('A'), WU('B'), WU('C'), WU('D'), WU('E'), WU('F'), WU('G'), WU('H'),
-    WU('I'), WU('J'), WU('K'), WU('L'), WU('M'), WU('N'), WU('O'), WU('P'),
-    WU('Q'), WU('R'), WU('S'), WU('T'), WU('U'), WU('V'), WU('W'), WU('X'),
-    WU('Y'), WU('Z'),
-    WL('a'), WL('b'), WL('c'), WL('d'), WL('e'), WL('f'), WL('g'), WL('h'),
-    WL('i'), WL('j'), WL('k'), WL('l'), WL('m'), WL('n'), WL('o'), WL('p'),
-    WL('q'), WL('r'), WL('s'), WL('t'), WL('u'), WL('v'), WL('w'), WL('x'),
-    WL('y'), WL('z'),
-    ['_'] = '_' << 8 | B_UNDER,
-};
-#undef WD
-#undef WU
-#undef WL
-
 /* UPPER or TITLE for a word of ASCII and Latin-1 letters and digits, by
  * scan_word's rules: all upper case from two letters on, or title case
  * (the first letter is the one upper-case letter). Only words with an
- * upper-case letter ask, so it is a second, short pass. */
+ * upper-case letter ask, and most are one block of quick_words, which
+ * answers from its masks: this second pass is for the others. */
 static unsigned latin_case_flags(const unsigned char *s, size_t a, size_t b)
 {
     int letters = 0, uppers = 0, first_upper = -1;
@@ -526,89 +505,358 @@ static unsigned latin_case_flags(const unsigned char *s, size_t a, size_t b)
     return 0;
 }
 
-/* The word whose text starts at body (token start i: body - 1 for #tags
- * and @handles) when it is made of ASCII and Latin-1 letters and digits,
- * as most words are: classified, folded, hashed and pushed in one pass
- * over its bytes, where scan_word then fold_range walk it twice. Flags,
- * form and hash are theirs to the bit. word is the byte classes that
- * continue it; kind is the token's kind, or -1 for a word or number.
- * Returns the word's end, 0 when it needs the general path (another
- * script, a combining mark, or no room left in norm). */
-static size_t quick_word(scan *sc, size_t i, size_t body, unsigned word, int kind,
-                         unsigned glue)
+/* The quick path reads a word eight bytes at a time (SWAR): a uint64_t
+ * holds them, the first byte lowest, and each test below leaves the high
+ * bit set in every byte that passes. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS (ONES * 0x80)
+
+/* Whether the machine stores the low byte of a number first; a constant
+ * to the compiler. */
+static inline int little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char first;
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+/* s[0..7] as one number, s[0] the low byte whatever the byte order. */
+static inline uint64_t load8(const unsigned char *s)
+{
+    uint64_t v;
+    if (little_endian()) {
+        memcpy(&v, s, 8);
+        return v;
+    }
+    v = 0;
+    for (int b = 7; b >= 0; b--)
+        v = v << 8 | s[b];
+    return v;
+}
+
+/* The converse of load8. */
+static inline void store8(char *p, uint64_t v)
+{
+    if (little_endian()) {
+        memcpy(p, &v, 8);
+        return;
+    }
+    for (int b = 0; b < 8; b++, v >>= 8)
+        p[b] = (char)v;
+}
+
+/* The bytes of y, each below 0x80, that are c (1..0x80) or more: adding
+ * 0x80 - c reaches their high bit without carrying into the next byte. */
+static inline uint64_t bytes_at_least(uint64_t y, unsigned c)
+{
+    return (y + ONES * (0x80u - c)) & HIGHS;
+}
+
+/* The bytes of v that are zero, exactly (no carry between bytes). */
+static inline uint64_t bytes_zero(uint64_t v)
+{
+    return ~(((v & ~HIGHS) + ~HIGHS) | v) & HIGHS;
+}
+
+/* The low n bytes of f (n <= 8) added to an FNV-1a hash, first byte
+ * first: unrolled, because a loop's bookkeeping would cost as much as the
+ * hashing in words of five letters. */
+static inline uint64_t fnv_bytes(uint64_t h, uint64_t f, size_t n)
+{
+    switch (n) {
+    case 8: h = (h ^ (f & 0xFF)) * FNV_PRIME; f >>= 8; /* fall through */
+    case 7: h = (h ^ (f & 0xFF)) * FNV_PRIME; f >>= 8; /* fall through */
+    case 6: h = (h ^ (f & 0xFF)) * FNV_PRIME; f >>= 8; /* fall through */
+    case 5: h = (h ^ (f & 0xFF)) * FNV_PRIME; f >>= 8; /* fall through */
+    case 4: h = (h ^ (f & 0xFF)) * FNV_PRIME; f >>= 8; /* fall through */
+    case 3: h = (h ^ (f & 0xFF)) * FNV_PRIME; f >>= 8; /* fall through */
+    case 2: h = (h ^ (f & 0xFF)) * FNV_PRIME; f >>= 8; /* fall through */
+    case 1: h = (h ^ (f & 0xFF)) * FNV_PRIME; /* fall through */
+    default: break;
+    }
+    return h;
+}
+
+/* One block of a word: the eight bytes x of its text (as load8 gives
+ * them). Sets *letter (the ASCII letters) and returns the high bits of
+ * the word bytes before the first other byte (letters, digits, and '_'
+ * when under). Bytes from 0x80 up are no word bytes; adding to them may
+ * carry into the byte above, but the bytes above the first other byte do
+ * not count, and those below it are word bytes, which carry nothing. */
+static inline uint64_t block_scan(uint64_t x, int under, uint64_t *letter)
+{
+    uint64_t x20 = x | ONES * 0x20;
+    uint64_t l = bytes_at_least(x20, 'a') & ~bytes_at_least(x20, 'z' + 1);
+    uint64_t word = l | (bytes_at_least(x, '0') & ~bytes_at_least(x, '9' + 1));
+    if (under)
+        word |= bytes_zero(x ^ ONES * '_');
+    uint64_t stop = ~(word & ~x) & HIGHS;
+    *letter = l;
+    return ((stop & (0 - stop)) - 1) & HIGHS;
+}
+
+/* The number of bytes whose high bit is set in m. */
+static inline size_t count_highs(uint64_t m)
+{
+    return (size_t)(((m >> 7) * ONES) >> 56);
+}
+
+/* Whether the ASCII letters of x at the bytes of in3 (in >> 16: those
+ * followed by two more word bytes) start a run of three ("nuuuul"). The
+ * quick test may also flag a byte above a true run of digits (a borrow),
+ * so a hit is confirmed. */
+static inline int run_of_three(uint64_t x, uint64_t letter, uint64_t in3)
+{
+    uint64_t e = x ^ x >> 8; /* zero: equal to the next byte */
+    e |= e >> 8;             /* zero: equal to the next two */
+    return ((e - ONES) & ~e & letter & in3) && (bytes_zero(e) & letter & in3);
+}
+
+/* What long_word found. */
+typedef struct word_form {
+    char *end;      /* past the form written */
+    uint64_t hash;
+    unsigned flags; /* TEXT_F_ELONG, TEXT_F_UPPER, TEXT_F_TITLE */
+    int letters;    /* any letter: a word, not a number */
+} word_form;
+
+/* quick_words' way for the words that are not eight ASCII bytes or less
+ * followed by an ASCII byte: longer words, words with Latin-1 letters,
+ * the text's last word. The same work, block after block; writes the form
+ * at form. x0, in0 and letter0 are the first block's, when the text holds
+ * eight bytes from body (block_scan's answer is not asked twice). Returns
+ * the word's end, 0 when it needs the general path. Not inlined: it would
+ * crowd the registers of the common case. */
+static __attribute__((noinline)) size_t
+long_word(const scan *sc, size_t body, int under, char *form, uint64_t x0, uint64_t in0,
+          uint64_t letter0, word_form *out)
 {
     const unsigned char *s = sc->s;
     size_t len = sc->len;
-    vg_buf *nb = &sc->norm;
-    /* Folding these letters never lengthens them, so the rest of the text
-     * bounds the form; the reserve made from the text's length leaves room
-     * for that almost always. */
-    if (nb->err || nb->len + (len - body) + 1 >= nb->cap)
-        return 0;
-    char *form = nb->ptr + nb->len, *p = form;
-    uint64_t h = FNV_BASIS;
-    unsigned seen = 0, flags = 0;
+    char *p = form;
+    uint64_t h = FNV_BASIS, letters = 0, uppers = 0;
+    unsigned flags = 0;
+    int cont = 0; /* the last block was eight word bytes */
     size_t j = body;
-    /* The previous character, for runs ("nuuuul"): an ASCII byte as its
-     * word_byte entry (one per byte), a Latin-1 letter as 0x10000 | cp. */
-    unsigned prev = 0;
-    int run = 0;
     for (;;) {
-        unsigned w;
-        while (j < len && ((w = word_byte[s[j]]) & word)) {
-            unsigned c = w >> 8;
-            *p++ = (char)c;
-            h = (h ^ c) * FNV_PRIME;
-            seen |= w;
-            run = w == prev ? run + 1 : 1;
-            if (run >= 3 && (w & B_LETTER))
-                flags |= TEXT_F_ELONG;
-            prev = w;
-            j++;
+        uint64_t x, letter, in;
+        if (j == body && j + 8 <= len) {
+            x = x0;
+            in = in0;
+            letter = letter0;
+        } else {
+            if (j + 8 <= len) {
+                x = load8(s + j);
+            } else {
+                /* The text's last bytes; the NULs after them end the word. */
+                unsigned char tail[8] = {0};
+                memcpy(tail, s + j, len - j);
+                x = load8(tail);
+            }
+            in = block_scan(x, under, &letter);
         }
+        size_t k = count_highs(in);
+        if (k) {
+            uint64_t uv = letter & in & ~(x << 2); /* bit 0x20 clear: A..Z */
+            letters |= letter & in;
+            uppers |= uv;
+            uint64_t f = x | uv >> 2; /* A..Z lowered */
+            store8(p, f);
+            p += k;
+            h = fnv_bytes(h, f, k);
+            if (run_of_three(x, letter, in >> 16))
+                flags |= TEXT_F_ELONG;
+            /* Runs across from the last block, whose last two bytes were
+             * word bytes. */
+            if (cont && (letter & 0x80) && s[j - 1] == s[j] &&
+                (s[j - 2] == s[j] || (k > 1 && s[j + 1] == s[j])))
+                flags |= TEXT_F_ELONG;
+            j += k;
+        }
+        cont = k == 8;
+        if (cont)
+            continue;
+        if (j >= len || s[j] < 0x80)
+            break;
         /* U+00C0..U+00FF but for the signs U+00D7 and U+00F7: letters,
          * upper case below U+00DF, folded by fold.c's table. */
         if (j + 1 >= len || s[j] != 0xC3 || (s[j + 1] & 0xC0) != 0x80 ||
-            (s[j + 1] & 0x3F) == 0x17 || (s[j + 1] & 0x3F) == 0x37)
+            (s[j + 1] & 0x3F) == 0x17 || (s[j + 1] & 0x3F) == 0x37) {
+            /* The word may go on in a character the table does not know:
+             * the general path's. */
+            size_t k2;
+            int32_t cp = cp_at(sc, j, &k2);
+            if (cp >= 0) {
+                utf8proc_category_t cat = utf8proc_category(cp);
+                if ((cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) ||
+                    cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC)
+                    return 0;
+            }
             break;
-        unsigned cp = 0xC0u + (s[j + 1] & 0x3Fu);
-        const char *f = fold_latin1[cp - 0xC0];
-        *p++ = f[0];
-        h = (h ^ (unsigned char)f[0]) * FNV_PRIME;
-        if (f[1]) {
-            *p++ = f[1];
-            h = (h ^ (unsigned char)f[1]) * FNV_PRIME;
         }
-        seen |= cp < 0xDF ? B_UPPER : B_LOWER;
-        run = (0x10000 | cp) == prev ? run + 1 : 1;
-        if (run >= 3)
+        unsigned cp = 0xC0u + (s[j + 1] & 0x3Fu);
+        const char *fl = fold_latin1[cp - 0xC0];
+        *p++ = fl[0];
+        h = (h ^ (unsigned char)fl[0]) * FNV_PRIME;
+        if (fl[1]) {
+            *p++ = fl[1];
+            h = (h ^ (unsigned char)fl[1]) * FNV_PRIME;
+        }
+        letters |= 1;
+        if (cp < 0xDF)
+            uppers |= 1;
+        /* The same letter twice before: [body, j) holds word bytes and
+         * Latin-1 letters only, where 0xC3 starts a letter. */
+        if (j >= body + 4 && s[j - 2] == 0xC3 && s[j - 4] == 0xC3 &&
+            s[j - 1] == s[j + 1] && s[j - 3] == s[j + 1])
             flags |= TEXT_F_ELONG;
-        prev = 0x10000 | cp;
         j += 2;
     }
-    if (j < len && s[j] >= 0x80) {
-        /* The word may go on in a character the table does not know. */
-        size_t k;
-        int32_t cp = cp_at(sc, j, &k);
-        if (cp >= 0) {
-            utf8proc_category_t cat = utf8proc_category(cp);
-            if ((cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) ||
-                cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC)
-                return 0;
-        }
-    }
-    if (seen & B_UPPER)
+    if (uppers)
         flags |= latin_case_flags(s, body, j);
-    if (kind < 0)
-        kind = (seen & (B_LETTER | B_UNDER)) ? TEXT_WORD : TEXT_NUMBER;
-    text_token *tok = push_token(sc, i, j - i, kind, flags | glue);
-    if (!tok)
-        return j;
-    tok->norm_len = (uint32_t)(p - form);
-    tok->hash = h;
-    *p = '\0';
-    nb->len += (size_t)(p - form) + 1;
+    out->end = p;
+    out->hash = h;
+    out->flags = flags;
+    out->letters = letters != 0;
     return j;
+}
+
+/* Words from i on, as long as they are made of ASCII and Latin-1 letters
+ * and digits and only plain separators (spaces, commas, quotes...) come
+ * between them: most of prose. Each is classified, folded, hashed and
+ * pushed in one pass over its bytes, where scan_word then fold_range walk
+ * it twice, and the next one starts without the main loop's dispatch
+ * (which would send it here anyway: a byte that can only start a word).
+ * Flags, forms and hashes are scan_word's and fold_range's to the bit.
+ *
+ * ASCII letters and digits are tested, lowered, copied and checked for
+ * runs eight at a time; only the hash (FNV-1a, whose values are stored)
+ * takes the form byte by byte. A word of up to eight ASCII bytes followed
+ * by an ASCII byte, most words, is one block, done here; long_word does
+ * the others. The norm buffer and the token array are used through
+ * locals, written back on the way out: stores of form bytes could
+ * otherwise alias them, and they would be reloaded at every word. Not
+ * inlined: in the main loop, its state would live on the stack.
+ *
+ * The first word's text starts at body (token start i: body - 1 for #tags
+ * and @handles); under: '_' continues it; kind is its kind, or -1 for a
+ * word or number; glue its glue flag. Returns where the main loop goes on
+ * (a word the quick path could not take included), *last_end the end of
+ * the last word; 0 when the first word needs the general path (another
+ * script, a combining mark, or no room left in norm). */
+static __attribute__((noinline)) size_t
+quick_words(scan *sc, size_t i, size_t body, int under, int kind, unsigned glue,
+            size_t *last_end)
+{
+    const unsigned char *s = sc->s;
+    size_t len = sc->len;
+    text_tokens *t = sc->t;
+    char *norm = sc->norm.ptr;
+    size_t norm_len = sc->norm.len, norm_cap = sc->norm.cap;
+    text_token *v = t->v;
+    size_t n = t->n;
+    uint32_t sentence = (uint32_t)t->n_sent;
+    unsigned clause = 0; /* the word's TEXT_F_CLAUSE, when known */
+    int look = 1;        /* clause is to be looked up */
+    size_t next = 0;     /* the return value; 0 while on the first word */
+    if (sc->norm.err)
+        return 0;
+    for (;;) {
+        /* Folding these letters never lengthens them, so the rest of the
+         * text bounds the form, and 8 more bytes the last eight-byte
+         * store; the reserve made from the text's length leaves room
+         * almost always. */
+        if (norm_len + (len - body) + 8 > norm_cap)
+            break;
+        char *form = norm + norm_len, *end;
+        uint64_t h;
+        unsigned flags = 0;
+        int letters;
+        size_t j;
+        uint64_t x = 0, letter = 0, in = 0;
+        int one_block = 0;
+        if (body + 8 <= len) {
+            x = load8(s + body);
+            in = block_scan(x, under, &letter);
+            /* Fewer than eight word bytes, then an ASCII byte (the high
+             * bit of the byte after them clear): the whole word. */
+            one_block = in != HIGHS && !(x & ((in << 8) | 0x80) & ~in);
+        }
+        if (one_block) {
+            uint64_t lv = letter & in, uv = lv & ~(x << 2); /* A..Z */
+            uint64_t f = x | uv >> 2;                          /* lowered */
+            size_t k = count_highs(in);
+            store8(form, f);
+            j = body + k;
+            end = form + k;
+            h = fnv_bytes(FNV_BASIS, f, k);
+            if (run_of_three(x, letter, in >> 16))
+                flags = TEXT_F_ELONG;
+            /* scan_word's rules: all upper case from two letters on, or
+             * title case (the first letter is the one upper-case one). */
+            if (uv) {
+                if (lv == uv && (uv & (uv - 1)))
+                    flags |= TEXT_F_UPPER;
+                else if (uv == (lv & (0 - lv)))
+                    flags |= TEXT_F_TITLE;
+            }
+            letters = lv != 0;
+        } else {
+            word_form w;
+            j = long_word(sc, body, under, form, x, in, letter, &w);
+            if (!j)
+                break;
+            end = w.end;
+            h = w.hash;
+            flags = w.flags;
+            letters = w.letters;
+        }
+        if (kind < 0)
+            kind = letters ? TEXT_WORD : TEXT_NUMBER;
+        if (look)
+            clause = n > 0 && after_clause_mark(s, i) ? TEXT_F_CLAUSE : 0;
+        if (n == sc->cap) {
+            t->n = n;
+            if (grow_tokens(sc) != 0) {
+                next = j;
+                break;
+            }
+            v = t->v;
+        }
+        v[n++] = (text_token){
+            .start = (uint32_t)i,
+            .len = (uint32_t)(j - i),
+            .norm = (uint32_t)norm_len,
+            .norm_len = (uint32_t)(end - form),
+            .sentence = sentence,
+            .kind = (uint8_t)kind,
+            .flags = (uint8_t)(flags | glue | clause),
+            .hash = h,
+        };
+        *end = '\0';
+        norm_len += (size_t)(end - form) + 1;
+        *last_end = j;
+        /* The next word, if only plain separators come first and it
+         * starts with a byte that only starts words. */
+        unsigned cl = 0;
+        for (i = j; i < len && !((cl = byte_class[s[i]]) & ~B_UNDER); i++)
+            ;
+        next = i;
+        if (i == len || (cl & ~B_WORD))
+            break;
+        /* One byte since the last word: a space, or a comma that opens
+         * a clause. */
+        look = i != j + 1;
+        clause = s[j] == ',' ? TEXT_F_CLAUSE : 0;
+        body = i;
+        under = 0;
+        kind = -1;
+        glue = 0;
+    }
+    sc->norm.len = norm_len;
+    t->n = n;
+    return next;
 }
 
 vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
@@ -645,7 +893,9 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
         unsigned cl = byte_class[(unsigned char)s[i]];
         /* A space or a comma only ends a glue: one load decides. */
         if (!(cl & ~B_UNDER)) {
-            i++;
+            do
+                i++;
+            while (i < len && !(byte_class[(unsigned char)s[i]] & ~B_UNDER));
             glue = 0;
             continue;
         }
@@ -680,12 +930,11 @@ vg_err text_tokenize(const char *s, size_t len, text_tokens **out)
             size_t body = sigil ? i + 1 : i;
             /* Most words take the quick path; scan_word and fold_range
              * take the rest. */
-            size_t end = quick_word(&sc, i, body, sigil ? B_WORD | B_UNDER : B_WORD,
-                                    sigil ? (cp == '#' ? TEXT_HASHTAG : TEXT_HANDLE) : -1,
-                                    sigil || glue_at != i ? 0 : glue);
+            size_t end = quick_words(&sc, i, body, sigil,
+                                     sigil ? (cp == '#' ? TEXT_HASHTAG : TEXT_HANDLE) : -1,
+                                     sigil || glue_at != i ? 0 : glue, &last_end);
             if (end) {
                 i = end;
-                last_end = i;
                 glue = 0;
                 continue;
             }

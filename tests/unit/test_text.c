@@ -188,6 +188,105 @@ static void tokens_quick_path_agrees_with_general_path(void **state)
     }
 }
 
+/* Joins forms as render() does, each followed by its flags as letters
+ * ("/UTAEHC": upper, title, apostrophe, elongated, hyphen, clause), and
+ * checks every token's form length and hash. The text is copied to a
+ * block of exactly its size, so that a sanitizer sees any read past it. */
+static void render_flags(const char *in, size_t len, char *out, size_t cap)
+{
+    char *copy = test_malloc(len ? len : 1);
+    memcpy(copy, in, len);
+    text_tokens *t = NULL;
+    assert_int_equal(text_tokenize(copy, len, &t), VG_OK);
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < t->n; i++) {
+        static const char kinds[] = "wn#@eEp", letters[] = "UTAEHC";
+        const text_token *tok = &t->v[i];
+        char pre[3] = {0}, flags[8] = {0};
+        if (tok->kind != TEXT_WORD) {
+            pre[0] = kinds[tok->kind];
+            pre[1] = ':';
+        }
+        for (size_t b = 0, f = 0; b < 6; b++)
+            if (tok->flags & (1u << b)) {
+                if (!f)
+                    flags[f++] = '/';
+                flags[f++] = letters[b];
+            }
+        assert_int_equal(tok->norm_len, strlen(text_norm(t, i)));
+        assert_true(tok->hash == fnv1a(text_norm(t, i), tok->norm_len));
+        n += (size_t)snprintf(out + n, cap - n, "%s%s%s%s", i ? "|" : "", pre,
+                              text_norm(t, i), flags);
+    }
+    text_tokens_free(t);
+    test_free(copy);
+}
+
+/* The quick path reads words eight bytes at a time: words of each length
+ * around one and two blocks, runs of three letters inside a block and
+ * across its end, upper case, digits, '_' and Latin-1 letters inside a
+ * lower-case run, bytes next to the letters' and digits' ranges, and each
+ * word both at the text's end (its last block is short) and inside it. */
+static void tokens_eight_byte_blocks_edges(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } rows[] = {
+        {"abc", "abc"},
+        {"abcd", "abcd"},
+        {"abcdefg", "abcdefg"},
+        {"abcdefgh", "abcdefgh"},
+        {"abcdefghi", "abcdefghi"},
+        {"abcdefghijklmnop", "abcdefghijklmnop"},
+        {"abcdefghijklmnopq", "abcdefghijklmnopq"},
+        {"aaa", "aaa/E"},
+        {"aab", "aab"},
+        {"abcdefggg", "abcdefggg/E"},          /* bytes 6, 7 and 8 */
+        {"abcdefgggh", "abcdefgggh/E"},
+        {"abcdefghhh", "abcdefghhh/E"},        /* bytes 7, 8 and 9 */
+        {"abcdeffgg", "abcdeffgg"},
+        {"abcdefghijklmnooo", "abcdefghijklmnooo/E"},
+        {"nuuuuuuuuuuuuuul", "nuuuuuuuuuuuuuul/E"},
+        {"AAA", "aaa/UE"},
+        {"aaAa", "aaaa"},                      /* runs keep case */
+        {"111", "n:111"},                      /* digits: no run */
+        {"abc111", "abc111"},
+        {"12345678", "n:12345678"},
+        {"123456789", "n:123456789"},
+        {"1234567a", "1234567a"},
+        {"abcDefgh", "abcdefgh"},
+        {"Abcdefgh", "abcdefgh/T"},
+        {"Abcdefghij", "abcdefghij/T"},
+        {"ABCDEFGH", "abcdefgh/U"},
+        {"ABCDEFGHIJ", "abcdefghij/U"},
+        {"abcdefGhij", "abcdefghij"},
+        {"abc4defghij", "abc4defghij"},
+        {"abcd\xc3\xa9" "fgh", "abcdefgh"},
+        {"abcdefg\xc3\x89", "abcdefge"},
+        {"abcdefg\xc3\xa8\xc3\xa8\xc3\xa8", "abcdefgeee/E"},
+        {"\xc3\x89T\xc3\x89SABCDEFGH", "etesabcdefgh/U"},
+        {"tr\xc3\xa8\xc3\xa8\xc3\xa8s", "treees/E"},
+        {"\xc3\xa9\xc3\xa8\xc3\xa9", "eee"},
+        {"x_y", "x|y"},
+        {"#abc_defgh_ij", "#:abc_defgh_ij"},
+        {"@a_b_c_d_e_f", "@:a_b_c_d_e_f"},
+        {"abc@def", "abc|def"},
+        {"az{AZ@09/:`a[z", "az|az/U|n:09|a|z"}, /* around a-z, A-Z, 0-9 */
+        {"abcdefgh\x15ijk", "abcdefgh|ijk"},    /* 0x15 | 0x20 is '5' */
+        {"abc def,ghi, jkl", "abc|def|ghi/C|jkl/C"},
+        {"l'abcdefghij anti-Abcdefgh", "l|abcdefghij/A|anti|abcdefgh/TH"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char got[256], in[128], want[256];
+        render_flags(rows[i].in, strlen(rows[i].in), got, sizeof got);
+        assert_string_equal(got, rows[i].want);
+        snprintf(in, sizeof in, "q %s q.", rows[i].in);
+        snprintf(want, sizeof want, "q|%s|q", rows[i].want);
+        render_flags(in, strlen(in), got, sizeof got);
+        assert_string_equal(got, want);
+    }
+}
+
 /* fold.c looks Latin-1 and Cyrillic letters up in tables and decodes
  * two-byte sequences itself: for every two-byte code point it must say
  * what utf8proc says, through fold_codepoint and text_fold, even in a
@@ -296,6 +395,7 @@ int main(void)
         cmocka_unit_test(tokens_kinds_hashtags_handles_emoji_emoticons),
         cmocka_unit_test(tokens_flags_caps_elongation_glue),
         cmocka_unit_test(tokens_quick_path_agrees_with_general_path),
+        cmocka_unit_test(tokens_eight_byte_blocks_edges),
         cmocka_unit_test(fold_tables_agree_with_utf8proc),
         cmocka_unit_test(tokens_flag_clause_starts_after_comma_semicolon_colon),
         cmocka_unit_test(sentences_know_abbreviations_and_lowercase_continuations),
