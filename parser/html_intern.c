@@ -18,10 +18,16 @@
  * U+E000. Character references are decoded here, as Gumbo would, when
  * they are among the few dozen pages use most; a run holding any other
  * is left to Gumbo. Every string of the tree is checked on the way
- * back (text, comments, attribute values), so even where our tag
- * scanner and Gumbo's tokenizer disagree about what is text, each
- * placeholder comes back as the text it replaced. Hand-written because
- * Gumbo offers no way to feed it text in bulk.
+ * back (text, comments, attribute values), so each placeholder comes
+ * back as the text it replaced wherever it lands. That is not enough
+ * where our tag scanner and Gumbo's tokenizer disagree about what is
+ * text: a run read as text but lying in a comment, a CDATA section or a
+ * script may hide what ends it ("-->", "]]>") or have references
+ * decoded that Gumbo keeps. So the scanner ends comments, CDATA
+ * sections and scripts where the tokenizer does, and where that depends
+ * on the tree (raw-text names inside SVG or MathML) it stops, leaving
+ * the rest of the page to Gumbo. Hand-written because Gumbo offers no
+ * way to feed it text in bulk.
  */
 #include "parser/html_int.h"
 
@@ -274,22 +280,137 @@ static size_t tag_end(const char *s, size_t len, size_t i, html_runs *r,
     return len;
 }
 
-/* Elements whose content the tokenizer reads as raw text or RCDATA, or
- * whose leading newline the tree builder drops: never interned. */
+/* Elements whose content the tokenizer reads as raw text or RCDATA (in
+ * HTML; in SVG and MathML the same names are ordinary elements). Gumbo
+ * parses without scripting, so <noscript> holds markup like any
+ * element; <pre> and <listing> too, their leading newline staying with
+ * Gumbo as the blank start of a run. */
 static int raw_content(const char *name, size_t nl)
 {
     static const char *const names[] = {
-        "script", "style", "textarea", "title", "xmp", "noscript",
-        "iframe", "noembed", "noframes", "pre", "listing"};
+        "script", "style", "textarea", "title", "xmp",
+        "iframe", "noembed", "noframes"};
     /* Asked at every tag: names longer than any of these, or whose first
      * letter starts none of them, are settled at once. */
-    if (nl < 3 || nl > 8 || !strchr("silnptx", name[0] | 0x20))
+    if (nl < 3 || nl > 8 || !strchr("sintx", name[0] | 0x20))
         return 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (names[k][0] == (name[0] | 0x20) && strlen(names[k]) == nl &&
             strncasecmp(name, names[k], nl) == 0)
             return 1;
     return 0;
+}
+
+/* Just past the comment whose "<!--" is at s[at], where Gumbo's
+ * tokenizer ends it: "<!-->", "<!--->", or the first "-->" or "--!>"
+ * after the opening; len when it never ends. */
+static size_t comment_end(const char *s, size_t len, size_t at)
+{
+    size_t k = at + 4;
+    if (k < len && s[k] == '>')
+        return k + 1;
+    if (k + 1 < len && s[k] == '-' && s[k + 1] == '>')
+        return k + 2;
+    while (k + 3 <= len) {
+        const char *d = memchr(s + k, '-', len - k);
+        if (!d)
+            break;
+        k = (size_t)(d - s);
+        if (k + 3 <= len && d[1] == '-' && d[2] == '>')
+            return k + 3;
+        if (k + 4 <= len && d[1] == '-' && d[2] == '!' && d[3] == '>')
+            return k + 4;
+        k++;
+    }
+    return len;
+}
+
+/* Offset of the first "]]>" at or after from, or len. */
+static size_t cdata_end(const char *s, size_t len, size_t from)
+{
+    for (size_t k = from; k + 3 <= len; k++) {
+        const char *b = memchr(s + k, ']', len - k);
+        if (!b)
+            break;
+        k = (size_t)(b - s);
+        if (k + 3 <= len && b[1] == ']' && b[2] == '>')
+            return k;
+    }
+    return len;
+}
+
+/* Offset of the "</script" that ends a script whose content starts at
+ * from and holds "<!--" at esc: following the tokenizer's script states,
+ * where after "<!--" then "<script" (double escaped) a "</script" does
+ * not end the element but leads back to the escaped state, until "-->".
+ * Returns len when the script never ends. */
+static size_t script_end(const char *s, size_t len, size_t esc)
+{
+    enum { DATA, ESCAPED, DOUBLE } st = DATA;
+    for (size_t k = esc; k < len; k++) {
+        char c = s[k];
+        if (c == '-' && st != DATA && len - k >= 3 && s[k + 1] == '-' &&
+            s[k + 2] == '>') {
+            st = DATA;
+            k += 2;
+            continue;
+        }
+        if (c != '<' || k + 1 >= len)
+            continue;
+        if (st == DATA && len - k >= 4 && memcmp(s + k, "<!--", 4) == 0) {
+            st = ESCAPED;
+            k++; /* its "--" may be the start of a "-->" */
+            continue;
+        }
+        int end = s[k + 1] == '/';
+        size_t nm = k + 1 + (size_t)end;
+        if (len - nm > 6 && strncasecmp(s + nm, "script", 6) == 0 &&
+            (is_space(s[nm + 6]) || s[nm + 6] == '/' || s[nm + 6] == '>')) {
+            if (end && st != DOUBLE)
+                return k;
+            if (end)
+                st = ESCAPED;
+            else if (st == ESCAPED)
+                st = DOUBLE;
+        }
+    }
+    return len;
+}
+
+/* 1 for the SVG and MathML elements whose content may be HTML, where an
+ * </svg> or </math> can be ignored. (SVG's <title> is one too, but is
+ * raw text to this scanner, and its content with a '<' ends the pass.) */
+static int integration_point(const char *name, size_t nl)
+{
+    static const char *const names[] = {"foreignobject", "desc", "mi", "mo",
+                                        "mn", "ms", "mtext", "annotation-xml"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strlen(names[k]) == nl && strncasecmp(name, names[k], nl) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when the start tag whose name ends at s[name_end] and which ends
+ * just before s[e] surely closes itself: "/>" right after the name or
+ * a blank (elsewhere the '/' may end an unquoted value). */
+static int self_closing(const char *s, size_t len, size_t name_end, size_t e)
+{
+    return e < len && s[e - 2] == '/' &&
+           (e - 2 == name_end || is_space(s[e - 3]));
+}
+
+/* Offset of the first "<!--" in s[from..to), or to. */
+static size_t find_comment_open(const char *s, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++) {
+        const char *lt = memchr(s + k, '<', to - k);
+        if (!lt)
+            break;
+        k = (size_t)(lt - s);
+        if (to - k >= 4 && memcmp(lt, "<!--", 4) == 0)
+            return k;
+    }
+    return to;
 }
 
 static vg_err add_run(html_runs *r, size_t off, size_t n)
@@ -321,8 +442,12 @@ vg_err html_runs_intern(char *page, size_t *len_io, html_runs *r)
         if ((size_t)(page + len - p) >= MARK_LEN && memcmp(p, MARK, MARK_LEN) == 0)
             return VG_OK;
 
-    /* First pass: find the runs. Each is [start, '<' of the next tag). */
+    /* First pass: find the runs. Each is [start, '<' of the next tag).
+     * svg, math: how many such elements are open, as far as tags tell
+     * (raw-text element names are ordinary SVG and MathML elements);
+     * foreign_kept: one may stay open past its end tag. */
     size_t i = 0, text = 0;
+    int svg = 0, math = 0, foreign_kept = 0;
     while (i < len && r->n < MAX_RUNS) {
         const char *lt = memchr(page + i, '<', len - i);
         size_t at = lt ? (size_t)(lt - page) : len;
@@ -354,18 +479,17 @@ vg_err html_runs_intern(char *page, size_t *len_io, html_runs *r)
         char c = page[at + 1];
         size_t e;
         if (c == '!' && at + 4 <= len && memcmp(page + at, "<!--", 4) == 0) {
-            const char *end = NULL;
-            for (size_t k = at + 4; k + 3 <= len; k++) {
-                const char *d = memchr(page + k, '-', len - k);
-                if (!d || (size_t)(d - page) + 3 > len)
-                    break;
-                k = (size_t)(d - page);
-                if (memcmp(d, "-->", 3) == 0) {
-                    end = d + 3;
-                    break;
-                }
-            }
-            e = end ? (size_t)(end - page) : len;
+            e = comment_end(page, len, at);
+        } else if (c == '!' && at + 9 <= len &&
+                   memcmp(page + at, "<![CDATA[", 9) == 0) {
+            /* In SVG or MathML a CDATA section, up to "]]>"; in HTML a
+             * bogus comment, up to the first '>'. Which one depends on
+             * the tree, so the section is skipped to its "]]>" when
+             * both readings agree from there on: no '<' between. */
+            size_t end = cdata_end(page, len, at + 9);
+            if (end >= len || memchr(page + at + 9, '<', end - (at + 9)))
+                break;
+            e = end + 3;
         } else if (c == '!' || c == '?' || (c == '/' && at + 2 < len &&
                                             !is_alpha(page[at + 2]))) {
             const char *gt = memchr(page + at + 1, '>', len - at - 1);
@@ -386,8 +510,37 @@ vg_err html_runs_intern(char *page, size_t *len_io, html_runs *r)
             if (!closing && n1 - n0 == 8 &&
                 strncasecmp(page + n0, "frameset", 8) == 0)
                 break; /* drops text but keeps its blanks */
+            if (n1 - n0 == 3 && strncasecmp(page + n0, "svg", 3) == 0) {
+                if (closing && svg > 0)
+                    svg--;
+                else if (!closing && !self_closing(page, len, n1, e))
+                    svg++;
+            } else if (n1 - n0 == 4 && strncasecmp(page + n0, "math", 4) == 0) {
+                if (closing && math > 0)
+                    math--;
+                else if (!closing && !self_closing(page, len, n1, e))
+                    math++;
+            } else if (!closing && (svg || math) &&
+                       integration_point(page + n0, n1 - n0)) {
+                /* HTML inside: an </svg> or </math> there is ignored. */
+                foreign_kept = 1;
+            }
             if (!closing && e < len && raw_content(page + n0, n1 - n0)) {
                 size_t close = find_end_tag(page, len, e, page + n0, n1 - n0);
+                /* Where the element may be SVG or MathML its content is
+                 * markup, and a comment, a CDATA section or a quoted
+                 * value there may hold the end tag found: past it this
+                 * scanner and Gumbo's tokenizer may no longer agree on
+                 * what is text, so the rest of the page is left to
+                 * Gumbo. */
+                if ((svg || math || foreign_kept) &&
+                    memchr(page + e, '<', close - e))
+                    break;
+                if (n1 - n0 == 6 && strncasecmp(page + n0, "script", 6) == 0) {
+                    size_t esc = find_comment_open(page, e, close);
+                    if (esc < close)
+                        close = script_end(page, len, esc);
+                }
                 /* Contents with neither '<' nor '&' read the same in
                  * every tokenizer state (raw text, RCDATA, script data,
                  * or markup where the element is not special): a title

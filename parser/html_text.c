@@ -68,9 +68,18 @@ const char *html_attr(const GumboNode *g, const char *name)
 {
     if (!g || g->type != GUMBO_NODE_ELEMENT)
         return NULL;
-    const GumboAttribute *a =
-        gumbo_get_attribute(&g->v.element.attributes, name);
-    return a ? a->value : NULL;
+    /* gumbo_get_attribute's loop, but names whose first letter differs
+     * are passed over without a call: this is asked a dozen times per
+     * element. (Equal ignoring case means equal first letters | 0x20.) */
+    const GumboVector *v = &g->v.element.attributes;
+    char first = (char)(name[0] | 0x20);
+    for (unsigned i = 0; i < v->length; i++) {
+        const GumboAttribute *a = v->data[i];
+        if ((char)(a->name[0] | 0x20) == first &&
+            strcasecmp(a->name, name) == 0)
+            return a->value;
+    }
+    return NULL;
 }
 
 static int is_ws(unsigned char c)
@@ -495,10 +504,16 @@ static const char *const MODIFIER_PREFIXES[] = {"has", "no", "is", "with",
  * and say nothing about what the block is. */
 static const char *const TERM_PREFIXES[] = {"tag", "category"};
 
+/* 1 + the index in words of the part p[0..n) (n > 0), also as a plural
+ * when allow_plural; 0 when it is none of them. */
 static int part_in(const char *p, size_t n, const char *const *words,
                    size_t nwords, int allow_plural)
 {
     for (size_t i = 0; i < nwords; i++) {
+        /* Asked for every class token of every element: the first letter
+         * settles most words before their length is taken. */
+        if (words[i][0] != p[0])
+            continue;
         size_t wl = strlen(words[i]);
         if (n == wl && memcmp(p, words[i], n) == 0)
             return (int)i + 1;
@@ -820,8 +835,12 @@ static int wanted_attribute(const char *a, size_t n)
         "itemprop", "role", "hidden", "style", "aria-hidden", "datetime",
         "pubdate", "lang", "xml:lang", "http-equiv", "encoding",
     };
+    /* Asked for every attribute of the page: the first letter (n > 0)
+     * settles most names before their length is taken. */
+    char first = (char)(a[0] | 0x20);
     for (size_t i = 0; i < NWORDS(NAMES); i++)
-        if (strlen(NAMES[i]) == n && strncasecmp(NAMES[i], a, n) == 0)
+        if (NAMES[i][0] == first && strlen(NAMES[i]) == n &&
+            strncasecmp(NAMES[i], a, n) == 0)
             return 1;
     return 0;
 }

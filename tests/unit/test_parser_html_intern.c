@@ -140,6 +140,32 @@ static const intern_case cases[] = {
                   "</p>" LONG, 1},
     {"unterminated quote", "<p>" LONG LONG LONG LONG "</p><a href=\"x>"
                            LONG "</a>" LONG, 1},
+    /* Found by fuzz/fuzz_html_intern.c (its corpus keeps the input): in
+     * SVG, "<![CDATA[" runs to "]]>", not to the first '>'. */
+    {"CDATA section holding tags",
+     "<p>" LONG "<svg><![CDATA[ the " LONG "</a></span>" LONG " ]]></svg>"
+     "<script>x=\"</p>" LONG "\"</script>", 1},
+    {"comments ending early", "<p>" LONG "<!--> <script> --> " LONG " &amp; "
+                              LONG "</script><!---> <b title='-->" LONG "'>"
+                              "<!-- a --!> <xmp> --> " LONG " &amp; </xmp>", 1},
+    {"noscript and pre hold markup",
+     "<body><p>" LONG "</p><noscript><!-- </noscript> --> " LONG " &amp; "
+     LONG "</noscript><pre><b title=\"</pre>\">" LONG " &amp; " LONG
+     "</b></pre><listing>\n" LONG "</listing>", 1},
+    {"script in its double-escaped state",
+     "<p>" LONG "</p><script><!-- document.write('<script></script>') "
+     LONG " &amp; " LONG " --></script><p>" LONG "</p><script><!--> "
+     "<script></script>" LONG "</script><script><!-- a --> <script> "
+     "</script>" LONG, 1},
+    {"raw text element names in SVG and MathML",
+     "<p>" LONG "</p><svg><style><!-- </style> --> " LONG " &amp; " LONG
+     "</style></svg><p>" LONG "</p>", 1},
+    {"SVG left open past its end tag",
+     "<p>" LONG "</p><svg><foreignObject><div></svg></div></foreignObject>"
+     "<style><!-- </style> " LONG " &amp; " LONG "--></style></svg>", 1},
+    {"MathML end tag inside SVG",
+     "<p>" LONG "</p><svg></math><title><!-- </title> " LONG " &amp; "
+     LONG "--></title></svg>", 1},
 };
 
 static void test_intern_keeps_tree(void **state)
