@@ -86,18 +86,12 @@ static int brand_add(app_ctx *ctx, int argc, char **argv)
      * the brands go in one transaction: a typo in the third name leaves
      * none of them half-added. */
     char **queries = calloc((size_t)n, sizeof *queries);
-    int rc = queries ? APP_OK : app_fail("brand add", "out of memory");
+    int64_t *ids = calloc((size_t)n, sizeof *ids);
+    int rc = queries && ids ? APP_OK : app_fail("brand add", "out of memory");
     for (int i = 0; i < n && rc == APP_OK; i++) {
-        if (!*names[i]) {
+        if (!*names[i])
             rc = app_usage_error("brand add", "brand name %d is empty", i + 1);
-            break;
-        }
-        queries[i] = strdup(qsrc ? qsrc : "");
-        if (queries[i] && !qsrc) {
-            free(queries[i]);
-            queries[i] = default_query(names[i]);
-        }
-        if (!queries[i])
+        else if (!(queries[i] = qsrc ? strdup(qsrc) : default_query(names[i])))
             rc = app_fail("brand add", "out of memory");
         else
             rc = check_query(queries[i]);
@@ -107,9 +101,6 @@ static int brand_add(app_ctx *ctx, int argc, char **argv)
         rc = APP_FAIL;
     if (rc == APP_OK && store_begin(st) != VG_OK)
         rc = app_fail("brand add", "%s", vg_error_last());
-    int64_t *ids = rc == APP_OK ? calloc((size_t)n, sizeof *ids) : NULL;
-    if (rc == APP_OK && !ids)
-        rc = app_fail("brand add", "out of memory");
     for (int i = 0; i < n && rc == APP_OK; i++) {
         vg_err e = store_brand_add(st, names[i], queries[i], &ids[i]);
         if (e == VG_EEXISTS)
