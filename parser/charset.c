@@ -10,6 +10,7 @@
 #include "parser/charset.h"
 
 #include "core/buf.h"
+#include "core/swar.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -355,7 +356,7 @@ static vg_err repair_utf8(const char *data, size_t len, vg_buf *b)
     while (i < len) {
         /* Pages are mostly ASCII: eight bytes are cleared per test. */
         uint64_t w;
-        if (len - i >= 8 && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL))) {
+        if (len - i >= 8 && (memcpy(&w, s + i, 8), !(w & VG_HIGHS8))) {
             i += 8;
             continue;
         }

@@ -12,6 +12,7 @@
 #define VG_HTML_INT_H
 
 #include "core/buf.h"
+#include "core/swar.h"
 #include "core/vg.h"
 
 #include <gumbo.h>
@@ -190,41 +191,27 @@ void html_runs_free(html_runs *r);
  * Gumbo's tree as it was. Iterative: fuzzed pages nest deep. */
 int html_tree_same(const GumboNode *a, const GumboNode *b);
 
-/* Eight bytes at once, for the passes that read every byte of a page's
- * text (the words of prose are mostly plain ASCII): w is loaded with
- * memcpy, and the tests hold on either byte order. */
-#define HTML_ONES8 0x0101010101010101ULL
-#define HTML_HIGHS8 0x8080808080808080ULL
-
-/* 0x80 in each byte of w equal to c, 0 elsewhere (exact per byte). */
-static inline uint64_t html8_eq(uint64_t w, unsigned char c)
-{
-    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-    uint64_t x = w ^ (HTML_ONES8 * c);
-    return ~(((x & low7) + low7) | x | low7);
-}
+/* Tests on eight bytes of a page's text loaded with memcpy in the
+ * machine's order (core/swar.h): none depends on where a byte sits. */
 
 /* Whether all eight bytes lie in ' '..'~'. */
 static inline int html8_printable(uint64_t w)
 {
-    uint64_t below_space = (w - HTML_ONES8 * 0x20) & ~w & HTML_HIGHS8;
-    return !(w & HTML_HIGHS8) && !below_space && !html8_eq(w, 0x7F);
+    uint64_t below_space = (w - VG_ONES8 * 0x20) & ~w & VG_HIGHS8;
+    return !(w & VG_HIGHS8) && !below_space && !vg_bytes_eq(w, 0x7F);
 }
 
 /* 0x80 in each byte of w (all ASCII) that is an upper-case letter. */
 static inline uint64_t html8_upper(uint64_t w)
 {
-    const uint64_t ones = HTML_ONES8;
-    uint64_t ge_a = w + ones * (0x80 - 'A');       /* high bit: byte >= 'A' */
-    uint64_t gt_z = w + ones * (0x80 - 'Z' - 1);   /* high bit: byte > 'Z' */
-    return ge_a & ~gt_z & HTML_HIGHS8;
+    return vg_bytes_at_least(w, 'A') & ~vg_bytes_at_least(w, 'Z' + 1);
 }
 
 /* Printable ASCII with no two spaces side by side: how prose is written,
  * and bytes a whitespace-collapsing pass may take as they are. */
 static inline int html8_prose(uint64_t w)
 {
-    uint64_t sp = html8_eq(w, ' ');
+    uint64_t sp = vg_bytes_eq(w, ' ');
     return html8_printable(w) && !(sp & (sp << 8));
 }
 

@@ -158,7 +158,7 @@ static int verbatim_text(const unsigned char *s, size_t n)
         while (n - i >= 8) {
             uint64_t w;
             memcpy(&w, s + i, 8);
-            if (!html8_printable(w) || html8_eq(w, '&'))
+            if (!html8_printable(w) || vg_bytes_eq(w, '&'))
                 break;
             ink |= w != 0x2020202020202020ULL;
             i += 8;

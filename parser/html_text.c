@@ -134,7 +134,7 @@ size_t html_text_len(const char *s, size_t n, size_t *commas)
         while (n - i >= 8) {
             uint64_t w;
             memcpy(&w, u + i, 8);
-            if (!html8_prose(w) || html8_eq(w, ',') || (in_ws && u[i] == ' '))
+            if (!html8_prose(w) || vg_bytes_eq(w, ',') || (in_ws && u[i] == ' '))
                 break;
             len += 8;
             i += 8;

@@ -10,6 +10,8 @@
  */
 #include "text/text_int.h"
 
+#include "core/swar.h"
+
 #include <stdlib.h>
 #include <ctype.h>
 #include <string.h>
@@ -505,59 +507,9 @@ static unsigned latin_case_flags(const unsigned char *s, size_t a, size_t b)
     return 0;
 }
 
-/* The quick path reads a word eight bytes at a time (SWAR): a uint64_t
- * holds them, the first byte lowest, and each test below leaves the high
- * bit set in every byte that passes. */
-#define ONES 0x0101010101010101ULL
-#define HIGHS (ONES * 0x80)
-
-/* Whether the machine stores the low byte of a number first; a constant
- * to the compiler. */
-static inline int little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char first;
-    memcpy(&first, &one, 1);
-    return first == 1;
-}
-
-/* s[0..7] as one number, s[0] the low byte whatever the byte order. */
-static inline uint64_t load8(const unsigned char *s)
-{
-    uint64_t v;
-    if (little_endian()) {
-        memcpy(&v, s, 8);
-        return v;
-    }
-    v = 0;
-    for (int b = 7; b >= 0; b--)
-        v = v << 8 | s[b];
-    return v;
-}
-
-/* The converse of load8. */
-static inline void store8(char *p, uint64_t v)
-{
-    if (little_endian()) {
-        memcpy(p, &v, 8);
-        return;
-    }
-    for (int b = 0; b < 8; b++, v >>= 8)
-        p[b] = (char)v;
-}
-
-/* The bytes of y, each below 0x80, that are c (1..0x80) or more: adding
- * 0x80 - c reaches their high bit without carrying into the next byte. */
-static inline uint64_t bytes_at_least(uint64_t y, unsigned c)
-{
-    return (y + ONES * (0x80u - c)) & HIGHS;
-}
-
-/* The bytes of v that are zero, exactly (no carry between bytes). */
-static inline uint64_t bytes_zero(uint64_t v)
-{
-    return ~(((v & ~HIGHS) + ~HIGHS) | v) & HIGHS;
-}
+/* The quick path reads a word eight bytes at a time (core/swar.h): a
+ * uint64_t holds them, the first byte lowest (vg_load8), and each test
+ * leaves the high bit set in every byte that passes. */
 
 /* The low n bytes of f (n <= 8) added to an FNV-1a hash, first byte
  * first: unrolled, because a loop's bookkeeping would cost as much as the
@@ -578,7 +530,7 @@ static inline uint64_t fnv_bytes(uint64_t h, uint64_t f, size_t n)
     return h;
 }
 
-/* One block of a word: the eight bytes x of its text (as load8 gives
+/* One block of a word: the eight bytes x of its text (as vg_load8 gives
  * them). Sets *letter (the ASCII letters) and returns the high bits of
  * the word bytes before the first other byte (letters, digits, and '_'
  * when under). Bytes from 0x80 up are no word bytes; adding to them may
@@ -586,20 +538,20 @@ static inline uint64_t fnv_bytes(uint64_t h, uint64_t f, size_t n)
  * not count, and those below it are word bytes, which carry nothing. */
 static inline uint64_t block_scan(uint64_t x, int under, uint64_t *letter)
 {
-    uint64_t x20 = x | ONES * 0x20;
-    uint64_t l = bytes_at_least(x20, 'a') & ~bytes_at_least(x20, 'z' + 1);
-    uint64_t word = l | (bytes_at_least(x, '0') & ~bytes_at_least(x, '9' + 1));
+    uint64_t x20 = x | VG_ONES8 * 0x20;
+    uint64_t l = vg_bytes_at_least(x20, 'a') & ~vg_bytes_at_least(x20, 'z' + 1);
+    uint64_t word = l | (vg_bytes_at_least(x, '0') & ~vg_bytes_at_least(x, '9' + 1));
     if (under)
-        word |= bytes_zero(x ^ ONES * '_');
-    uint64_t stop = ~(word & ~x) & HIGHS;
+        word |= vg_bytes_eq(x, '_');
+    uint64_t stop = ~(word & ~x) & VG_HIGHS8;
     *letter = l;
-    return ((stop & (0 - stop)) - 1) & HIGHS;
+    return ((stop & (0 - stop)) - 1) & VG_HIGHS8;
 }
 
 /* The number of bytes whose high bit is set in m. */
 static inline size_t count_highs(uint64_t m)
 {
-    return (size_t)(((m >> 7) * ONES) >> 56);
+    return (size_t)(((m >> 7) * VG_ONES8) >> 56);
 }
 
 /* Whether the ASCII letters of x at the bytes of in3 (in >> 16: those
@@ -610,7 +562,7 @@ static inline int run_of_three(uint64_t x, uint64_t letter, uint64_t in3)
 {
     uint64_t e = x ^ x >> 8; /* zero: equal to the next byte */
     e |= e >> 8;             /* zero: equal to the next two */
-    return ((e - ONES) & ~e & letter & in3) && (bytes_zero(e) & letter & in3);
+    return ((e - VG_ONES8) & ~e & letter & in3) && (vg_bytes_zero(e) & letter & in3);
 }
 
 /* What long_word found. */
@@ -647,12 +599,12 @@ long_word(const scan *sc, size_t body, int under, char *form, uint64_t x0, uint6
             letter = letter0;
         } else {
             if (j + 8 <= len) {
-                x = load8(s + j);
+                x = vg_load8(s + j);
             } else {
                 /* The text's last bytes; the NULs after them end the word. */
                 unsigned char tail[8] = {0};
                 memcpy(tail, s + j, len - j);
-                x = load8(tail);
+                x = vg_load8(tail);
             }
             in = block_scan(x, under, &letter);
         }
@@ -662,7 +614,7 @@ long_word(const scan *sc, size_t body, int under, char *form, uint64_t x0, uint6
             letters |= letter & in;
             uppers |= uv;
             uint64_t f = x | uv >> 2; /* A..Z lowered */
-            store8(p, f);
+            vg_store8(p, f);
             p += k;
             h = fnv_bytes(h, f, k);
             if (run_of_three(x, letter, in >> 16))
@@ -777,17 +729,17 @@ quick_words(scan *sc, size_t i, size_t body, int under, int kind, unsigned glue,
         uint64_t x = 0, letter = 0, in = 0;
         int one_block = 0;
         if (body + 8 <= len) {
-            x = load8(s + body);
+            x = vg_load8(s + body);
             in = block_scan(x, under, &letter);
             /* Fewer than eight word bytes, then an ASCII byte (the high
              * bit of the byte after them clear): the whole word. */
-            one_block = in != HIGHS && !(x & ((in << 8) | 0x80) & ~in);
+            one_block = in != VG_HIGHS8 && !(x & ((in << 8) | 0x80) & ~in);
         }
         if (one_block) {
             uint64_t lv = letter & in, uv = lv & ~(x << 2); /* A..Z */
             uint64_t f = x | uv >> 2;                          /* lowered */
             size_t k = count_highs(in);
-            store8(form, f);
+            vg_store8(form, f);
             j = body + k;
             end = form + k;
             h = fnv_bytes(FNV_BASIS, f, k);

@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/hash.h"
 #include "core/queue.h"
+#include "core/swar.h"
 #include "core/url.h"
 #include "core/vtime.h"
 
@@ -163,6 +164,40 @@ static void urls_resolve_and_canonicalise(void **state)
     free(out);
 }
 
+/* Every eight-byte test against a byte-by-byte reading, over blocks that
+ * put each interesting value next to every other in every position
+ * (carries between bytes are what such tests get wrong). */
+static void swar_tests_agree_with_bytes(void **state)
+{
+    (void)state;
+    static const unsigned char vals[] = {0x00, 0x01, 0x20, '0', '9', 'A', 'Z',
+                                         '_', 'a', 'z', 0x7E, 0x7F, 0x80, 0xFF};
+    const size_t nv = sizeof vals;
+    unsigned char b[8], out[8];
+    uint32_t seed = 12345;
+    for (int round = 0; round < 20000; round++) {
+        for (int k = 0; k < 8; k++) {
+            seed = seed * 1103515245u + 12345u;
+            b[k] = vals[(seed >> 16) % nv];
+        }
+        uint64_t w = vg_load8(b);
+        vg_store8(out, w);
+        assert_memory_equal(out, b, 8);
+        for (size_t c = 0; c < nv; c++) {
+            uint64_t eq = vg_bytes_eq(w, vals[c]), zero = vg_bytes_zero(w);
+            for (int k = 0; k < 8; k++) {
+                assert_int_equal((eq >> (8 * k)) & 0xFF, b[k] == vals[c] ? 0x80 : 0);
+                assert_int_equal((zero >> (8 * k)) & 0xFF, b[k] == 0 ? 0x80 : 0);
+            }
+            if (w & VG_HIGHS8 || vals[c] == 0 || vals[c] > 0x80)
+                continue; /* at_least is for ASCII bytes and c in 1..0x80 */
+            uint64_t ge = vg_bytes_at_least(w, vals[c]);
+            for (int k = 0; k < 8; k++)
+                assert_int_equal((ge >> (8 * k)) & 0xFF, b[k] >= vals[c] ? 0x80 : 0);
+        }
+    }
+}
+
 static void hash_is_stable(void **state)
 {
     (void)state;
@@ -180,6 +215,7 @@ int main(void)
         cmocka_unit_test(queue_timed_pop_times_out_when_empty),
         cmocka_unit_test(durations_and_cli_times),
         cmocka_unit_test(urls_resolve_and_canonicalise),
+        cmocka_unit_test(swar_tests_agree_with_bytes),
         cmocka_unit_test(hash_is_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
